@@ -1,0 +1,465 @@
+//! The incremental decoder: chunks of bytes in, [`Frame`]s out, by the WHATWG interpretation rules.
+//!
+//! The decoder works on a buffer the caller owns and fills, in the shape of `tokio_util::codec::Decoder`:
+//! [`Decoder::decode`] takes what it can from the front of a [`BytesMut`] and answers `Ok(None)` when it needs
+//! more bytes; [`Decoder::decode_eof`] finishes a stream.
+//!
+//! How it stays fast and zero-copy: the lines of the event being read stay in the caller's buffer, and the
+//! decoder only notes where its field values lie. When the blank line arrives, the event's bytes are split
+//! off the buffer in one piece and frozen, and values are cut out of that piece without copying. Only the
+//! lines of a multi-line `data` are copied, once, into a buffer of exactly the joined size. The search for
+//! line ends resumes where it stopped, so a long line arriving in small pieces is scanned once.
+
+use alloc::vec::Vec;
+use core::ops::Range;
+
+use bytes::{Buf, Bytes, BytesMut};
+
+use crate::error::DecodeError;
+use crate::event::{Event, EventId, EventType, Frame};
+use crate::field::{Field, is_valid_id, parse_retry};
+use crate::line::{LineReader, find_line_end};
+
+/// The decoder's limits on how much one line and one event may hold, so a peer cannot make it buffer without
+/// bound (for instance by sending one endless line).
+///
+/// The decoder holds at most one event's bytes, so its memory stays near `max_event_len` plus whatever the
+/// caller appends to the buffer between two calls to [`Decoder::decode`].
+///
+/// # Examples
+///
+/// ```
+/// use sse_codec::{Decoder, Limits};
+///
+/// let decoder = Decoder::with_limits(Limits::default().max_line_len(64 * 1024).max_event_len(1 << 20));
+/// assert_eq!(decoder.limits().max_line_len, 64 * 1024);
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Limits {
+    /// The most bytes one line may hold, not counting its line end. Default: 8 MiB, room for a large
+    /// base64 image in one `data` line as some generative APIs stream them, while an endless line is
+    /// refused long before it hurts.
+    pub max_line_len: usize,
+    /// The most bytes one event may span in the stream: every line from its first field up to (not
+    /// including) the blank line that ends it, line ends included. Default: 16 MiB.
+    pub max_event_len: usize,
+}
+
+impl Limits {
+    /// The default `max_line_len`, 8 MiB.
+    pub const DEFAULT_MAX_LINE_LEN: usize = 8 << 20;
+    /// The default `max_event_len`, 16 MiB.
+    pub const DEFAULT_MAX_EVENT_LEN: usize = 16 << 20;
+
+    /// Sets [`Limits::max_line_len`].
+    #[must_use]
+    pub const fn max_line_len(mut self, bytes: usize) -> Self {
+        self.max_line_len = bytes;
+        self
+    }
+
+    /// Sets [`Limits::max_event_len`].
+    #[must_use]
+    pub const fn max_event_len(mut self, bytes: usize) -> Self {
+        self.max_event_len = bytes;
+        self
+    }
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self { max_line_len: Self::DEFAULT_MAX_LINE_LEN, max_event_len: Self::DEFAULT_MAX_EVENT_LEN }
+    }
+}
+
+/// The `data` lines of the pending event, as ranges of the buffer.
+#[derive(Clone, Debug, Default)]
+struct DataLines {
+    /// The first line; most events have only this one.
+    first: Option<Range<usize>>,
+    /// Further lines, in a vector kept across events so that it allocates only while it grows.
+    more: Vec<Range<usize>>,
+    /// The length of the joined data: the lines plus one LF between each two.
+    joined_len: usize,
+}
+
+impl DataLines {
+    fn push(&mut self, range: Range<usize>) {
+        if self.first.is_none() {
+            self.joined_len = range.len();
+            self.first = Some(range);
+        } else {
+            self.joined_len += 1 + range.len();
+            self.more.push(range);
+        }
+    }
+
+    /// Cuts the joined data out of the event's bytes: the single line is shared, several lines are copied
+    /// once into an allocation of exactly the joined size.
+    fn take(&mut self, mut block: Bytes) -> Option<Bytes> {
+        let first = self.first.take()?;
+        if self.more.is_empty() {
+            block.truncate(first.end);
+            block.advance(first.start);
+            return Some(block);
+        }
+        let mut joined = Vec::with_capacity(self.joined_len);
+        joined.extend_from_slice(&block[first]);
+        for range in self.more.drain(..) {
+            joined.push(b'\n');
+            joined.extend_from_slice(&block[range]);
+        }
+        Some(Bytes::from(joined))
+    }
+
+    fn clear(&mut self) {
+        self.first = None;
+        self.more.clear();
+    }
+}
+
+/// The fields of the event being read, as ranges of the caller's buffer, which starts at the event's first
+/// line while any of them is set.
+#[derive(Clone, Debug, Default)]
+struct Pending {
+    data: DataLines,
+    event_type: Option<Range<usize>>,
+    id: Option<Range<usize>>,
+}
+
+impl Pending {
+    const fn is_empty(&self) -> bool {
+        self.data.first.is_none() && self.event_type.is_none() && self.id.is_none()
+    }
+
+    fn clear(&mut self) {
+        self.data.clear();
+        self.event_type = None;
+        self.id = None;
+    }
+}
+
+/// What to do with the bytes in front of the next line end after a limit error.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Skipping {
+    /// Not skipping: decoding as usual.
+    No,
+    /// Dropping lines up to and including the next blank line; `line_started` says whether bytes of the
+    /// current (unfinished) line have already been dropped, so that its end is not taken for a blank line.
+    ToBlankLine { line_started: bool },
+}
+
+/// An incremental, sans-IO event stream decoder.
+///
+/// Feed it the bytes of one stream in chunks of any size, split anywhere (inside a CRLF, a UTF-8 sequence or
+/// the byte order mark): append each chunk to a [`BytesMut`] and call [`Decoder::decode`] until it answers
+/// `Ok(None)`. At the end of the stream call [`Decoder::decode_eof`] until it answers `Ok(None)`: an event that
+/// is still incomplete then is discarded, as the specification requires.
+///
+/// The decoder implements the WHATWG rules exactly: the byte order mark, the three line ends, comments, the
+/// field split, `data` joining, `event`, `id` (ignored when it holds NUL; an empty value resets it), `retry`
+/// (only ASCII digits; see [`parse_retry`]), the last event ID that persists across events (and is updated
+/// by a blank line even when nothing is dispatched), and the default type `message`.
+///
+/// # Examples
+///
+/// ```
+/// use bytes::BytesMut;
+/// use sse_codec::{Decoder, Frame};
+///
+/// let mut decoder = Decoder::new();
+/// let mut buf = BytesMut::new();
+/// let mut frames = Vec::new();
+/// for chunk in [&b"retry: 1500\nid: 1\nda"[..], b"ta: hel", b"lo\r", b"\n\r\n: ping\n"] {
+///     buf.extend_from_slice(chunk);
+///     while let Some(frame) = decoder.decode(&mut buf)? {
+///         frames.push(frame);
+///     }
+/// }
+/// while let Some(frame) = decoder.decode_eof(&mut buf)? {
+///     frames.push(frame);
+/// }
+///
+/// assert_eq!(frames[0], Frame::Retry(1500));
+/// let Frame::Event(event) = &frames[1] else { panic!() };
+/// assert_eq!((event.event_type().as_bytes(), event.data_str()?), (&b"message"[..], "hello"));
+/// assert_eq!(event.id().unwrap(), "1");
+/// assert_eq!(frames[2], Frame::Comment("ping".into()));
+/// assert_eq!(decoder.last_event_id().unwrap(), "1");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+///
+/// # Buffer management
+///
+/// Pass the same buffer to every call, and only ever append to it: the decoder keeps offsets into it. The
+/// decoder removes from its front whatever it has finished with. Between two calls the buffer holds at most
+/// one event (bounded by [`Limits`]) plus what the caller appended; a caller reading from a socket should call
+/// `decode` after every read, so that a peer sending one endless line meets the limit instead of growing the
+/// buffer.
+///
+/// # Errors and recovery
+///
+/// A [`DecodeError`] means a limit was exceeded. The decoder then drops the offending event, up to and
+/// including the blank line that ends it, and goes on with the next one; the caller may keep calling, or stop.
+#[derive(Clone, Debug)]
+pub struct Decoder {
+    limits: Limits,
+    lines: LineReader,
+    pending: Pending,
+    /// Where the next line starts in the caller's buffer: the bytes before it are lines of the pending event.
+    line_start: usize,
+    /// How far the current, unfinished line has been searched for a line end.
+    scanned: usize,
+    skipping: Skipping,
+    /// The stream offset of the caller's buffer's first byte.
+    offset: u64,
+    last_event_id: Option<EventId>,
+}
+
+impl Default for Decoder {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Decoder {
+    /// A decoder with the default [`Limits`].
+    #[must_use]
+    pub fn new() -> Self {
+        Self::with_limits(Limits::default())
+    }
+
+    /// A decoder with the given limits.
+    #[must_use]
+    pub fn with_limits(limits: Limits) -> Self {
+        Self {
+            limits,
+            lines: LineReader::new(),
+            pending: Pending::default(),
+            line_start: 0,
+            scanned: 0,
+            skipping: Skipping::No,
+            offset: 0,
+            last_event_id: None,
+        }
+    }
+
+    /// The limits in force.
+    #[must_use]
+    pub const fn limits(&self) -> &Limits {
+        &self.limits
+    }
+
+    /// The last event ID: the value a reconnecting client sends as `Last-Event-ID`. It is set by the blank line
+    /// that ends an event (even one that dispatches nothing), and survives [`Decoder::decode_eof`], since a
+    /// reconnection resumes from it.
+    #[must_use]
+    pub const fn last_event_id(&self) -> Option<&EventId> {
+        self.last_event_id.as_ref()
+    }
+
+    /// Decodes the next frame from the front of `buf`, or answers `Ok(None)` when `buf` holds no complete
+    /// frame yet.
+    ///
+    /// # Errors
+    ///
+    /// [`DecodeError`] when a line or an event exceeds the [`Limits`]; see the type's docs for what
+    /// happens next.
+    pub fn decode(&mut self, buf: &mut BytesMut) -> Result<Option<Frame>, DecodeError> {
+        loop {
+            if let Skipping::ToBlankLine { line_started } = self.skipping {
+                if !self.skip_to_blank_line(buf, line_started) {
+                    return Ok(None);
+                }
+            }
+            let Some(skip) = self.lines.skip_prefix(&buf[self.line_start..]) else {
+                return Ok(None);
+            };
+            if skip > 0 {
+                self.consume_between_lines(buf, skip);
+            }
+            let Some(end) = find_line_end(&buf[self.scanned..]) else {
+                self.scanned = buf.len();
+                self.check_partial_line(buf)?;
+                return Ok(None);
+            };
+            self.lines.line_ended(end.terminator);
+            let content_end = self.scanned + end.content_len;
+            let next_line = self.scanned + end.next_line();
+            if let Some(frame) = self.take_line(buf, content_end, next_line)? {
+                return Ok(Some(frame));
+            }
+        }
+    }
+
+    /// Decodes what is left in `buf` once the stream has ended, then discards the unfinished rest (an event
+    /// without its closing blank line, a line without its line end) and readies the decoder for a new stream,
+    /// such as the one a reconnection opens. The last event ID is kept.
+    ///
+    /// Call it until it answers `Ok(None)`.
+    ///
+    /// # Errors
+    ///
+    /// As [`Decoder::decode`].
+    pub fn decode_eof(&mut self, buf: &mut BytesMut) -> Result<Option<Frame>, DecodeError> {
+        if let Some(frame) = self.decode(buf)? {
+            return Ok(Some(frame));
+        }
+        buf.clear();
+        self.pending.clear();
+        self.lines = LineReader::new();
+        self.line_start = 0;
+        self.scanned = 0;
+        self.skipping = Skipping::No;
+        self.offset = 0;
+        Ok(None)
+    }
+
+    /// Drops `count` bytes that stand between lines (a byte order mark, the LF of a split CRLF).
+    fn consume_between_lines(&mut self, buf: &mut BytesMut, count: usize) {
+        if self.pending.is_empty() {
+            self.advance(buf, count);
+        } else {
+            self.line_start += count;
+            self.scanned = self.line_start;
+        }
+    }
+
+    /// Removes `count` bytes from the front of `buf`, which holds no pending field.
+    fn advance(&mut self, buf: &mut BytesMut, count: usize) {
+        debug_assert!(self.pending.is_empty());
+        buf.advance(count);
+        self.offset += count as u64;
+        self.line_start = 0;
+        self.scanned = 0;
+    }
+
+    /// Takes `buf[..end]`, the pending event's lines or a lone comment line, as shared bytes.
+    fn split_off(&mut self, buf: &mut BytesMut, end: usize) -> Bytes {
+        self.offset += end as u64;
+        self.line_start = 0;
+        self.scanned = 0;
+        buf.split_to(end).freeze()
+    }
+
+    /// Handles the complete line `buf[self.line_start..content_end]`, whose line end runs to `next_line`.
+    fn take_line(
+        &mut self,
+        buf: &mut BytesMut,
+        content_end: usize,
+        next_line: usize,
+    ) -> Result<Option<Frame>, DecodeError> {
+        let start = self.line_start;
+        let line = &buf[start..content_end];
+        let Some(field) = Field::parse(line) else {
+            return Ok(self.dispatch(buf, next_line).map(Frame::Event));
+        };
+        if line.len() > self.limits.max_line_len {
+            return Err(self.fail(buf, next_line, false, self.line_too_long()));
+        }
+        let value = value_range(line, field.value(), start);
+        let mut frame = None;
+        match field {
+            Field::Data(_) => self.pending.data.push(value),
+            Field::Event(_) => self.pending.event_type = Some(value),
+            Field::Id(id) if is_valid_id(id) => self.pending.id = Some(value),
+            Field::Retry(millis) => frame = parse_retry(millis).map(Frame::Retry),
+            Field::Comment(_) if self.pending.is_empty() => {
+                let mut line = self.split_off(buf, next_line);
+                line.truncate(value.end);
+                line.advance(value.start);
+                return Ok(Some(Frame::Comment(line)));
+            }
+            // A comment inside an event: its bytes must stay in the buffer with the event's, so it is copied.
+            Field::Comment(text) => frame = Some(Frame::Comment(Bytes::copy_from_slice(text))),
+            Field::Id(_) | Field::Unknown { .. } => {}
+        }
+        if self.pending.is_empty() {
+            self.advance(buf, next_line);
+        } else if next_line > self.limits.max_event_len {
+            return Err(self.fail(buf, next_line, false, self.event_too_large()));
+        } else {
+            self.line_start = next_line;
+            self.scanned = next_line;
+        }
+        Ok(frame)
+    }
+
+    /// Ends the pending event at the blank line that runs to `next_line`: updates the last event ID and
+    /// returns the event, if it has data.
+    fn dispatch(&mut self, buf: &mut BytesMut, next_line: usize) -> Option<Event> {
+        if self.pending.is_empty() {
+            self.advance(buf, next_line);
+            return None;
+        }
+        let block = self.split_off(buf, next_line);
+        if let Some(id) = self.pending.id.take() {
+            self.last_event_id = Some(EventId::from_line(block.slice(id)));
+        }
+        let event_type = match self.pending.event_type.take() {
+            Some(range) if !range.is_empty() => EventType::from_line(block.slice(range)),
+            _ => EventType::MESSAGE,
+        };
+        let data = self.pending.data.take(block)?;
+        Some(Event::from_parts(event_type, data, self.last_event_id.clone()))
+    }
+
+    /// Checks the unfinished line at the end of `buf` against the limits.
+    fn check_partial_line(&mut self, buf: &mut BytesMut) -> Result<(), DecodeError> {
+        let len = buf.len();
+        if len - self.line_start > self.limits.max_line_len {
+            return Err(self.fail(buf, len, true, self.line_too_long()));
+        }
+        if len > self.limits.max_event_len && !self.pending.is_empty() {
+            return Err(self.fail(buf, len, true, self.event_too_large()));
+        }
+        Ok(())
+    }
+
+    fn line_too_long(&self) -> DecodeError {
+        DecodeError::LineTooLong { limit: self.limits.max_line_len, offset: self.offset + self.line_start as u64 }
+    }
+
+    fn event_too_large(&self) -> DecodeError {
+        DecodeError::EventTooLarge { limit: self.limits.max_event_len, offset: self.offset }
+    }
+
+    /// Drops the pending event and `buf[..end]`, and starts skipping to the next blank line.
+    fn fail(&mut self, buf: &mut BytesMut, end: usize, line_started: bool, error: DecodeError) -> DecodeError {
+        self.pending.clear();
+        self.advance(buf, end);
+        self.skipping = Skipping::ToBlankLine { line_started };
+        error
+    }
+
+    /// Drops lines up to and including the next blank line. Returns whether it got there.
+    fn skip_to_blank_line(&mut self, buf: &mut BytesMut, mut line_started: bool) -> bool {
+        loop {
+            let Some(skip) = self.lines.skip_prefix(buf) else {
+                return false;
+            };
+            self.advance(buf, skip);
+            let Some(end) = find_line_end(buf) else {
+                line_started |= !buf.is_empty();
+                self.skipping = Skipping::ToBlankLine { line_started };
+                let all = buf.len();
+                self.advance(buf, all);
+                return false;
+            };
+            self.lines.line_ended(end.terminator);
+            self.advance(buf, end.next_line());
+            if end.content_len == 0 && !line_started {
+                self.skipping = Skipping::No;
+                return true;
+            }
+            line_started = false;
+        }
+    }
+}
+
+/// The range of `value`, a sub-slice of `line`, in a buffer where `line` starts at `line_start`.
+fn value_range(line: &[u8], value: &[u8], line_start: usize) -> Range<usize> {
+    let start = line_start + (value.as_ptr() as usize - line.as_ptr() as usize);
+    start..start + value.len()
+}

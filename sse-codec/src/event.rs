@@ -1,0 +1,318 @@
+//! The owned event types, shared by the decoder (which produces them) and the encoder (which writes them).
+//!
+//! Values are [`Bytes`]: what the decoder hands out shares the input buffer instead of copying it, and what a
+//! server builds from a `&'static str`, a `String` or a `Bytes` is taken over without a copy. A `Bytes` that
+//! shares a buffer keeps that whole buffer alive: to keep a tiny value for long (say, the last event ID of a
+//! stream that is otherwise done with), [`Bytes::copy_from_slice`] it.
+
+use alloc::borrow::Cow;
+use alloc::string::String;
+use core::fmt;
+use core::str::Utf8Error;
+
+use bytes::Bytes;
+
+use crate::error::EncodeError;
+use crate::field::is_valid_id;
+
+/// Decodes text as a browser does: invalid UTF-8 sequences become U+FFFD, one per maximal invalid subpart.
+fn lossy(bytes: &[u8]) -> Cow<'_, str> {
+    String::from_utf8_lossy(bytes)
+}
+
+const fn has_line_break(value: &[u8]) -> bool {
+    let mut i = 0;
+    while i < value.len() {
+        if value[i] == b'\r' || value[i] == b'\n' {
+            return true;
+        }
+        i += 1;
+    }
+    false
+}
+
+const fn check_event_type(value: &[u8]) -> Result<(), EncodeError> {
+    if has_line_break(value) { Err(EncodeError::LineBreakInEventType) } else { Ok(()) }
+}
+
+fn check_id(value: &[u8]) -> Result<(), EncodeError> {
+    if has_line_break(value) {
+        Err(EncodeError::LineBreakInId)
+    } else if !is_valid_id(value) {
+        Err(EncodeError::NulInId)
+    } else {
+        Ok(())
+    }
+}
+
+/// Accessors shared by the validated value types.
+macro_rules! value_accessors {
+    ($name:ident) => {
+        impl $name {
+            /// The raw bytes.
+            #[must_use]
+            pub fn as_bytes(&self) -> &[u8] {
+                &self.0
+            }
+
+            /// The value as text, if it is valid UTF-8.
+            ///
+            /// # Errors
+            ///
+            /// When the bytes are not valid UTF-8.
+            pub fn to_str(&self) -> Result<&str, Utf8Error> {
+                core::str::from_utf8(&self.0)
+            }
+
+            /// The value as text, decoded as a browser decodes it: invalid UTF-8 becomes U+FFFD.
+            #[must_use]
+            pub fn to_str_lossy(&self) -> Cow<'_, str> {
+                lossy(&self.0)
+            }
+
+            /// The underlying [`Bytes`], without copying.
+            #[must_use]
+            pub fn into_bytes(self) -> Bytes {
+                self.0
+            }
+        }
+
+        impl AsRef<[u8]> for $name {
+            fn as_ref(&self) -> &[u8] {
+                &self.0
+            }
+        }
+
+        impl fmt::Debug for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                fmt::Debug::fmt(&self.to_str_lossy(), f)
+            }
+        }
+
+        impl PartialEq<str> for $name {
+            fn eq(&self, other: &str) -> bool {
+                self.0 == other.as_bytes()
+            }
+        }
+
+        impl PartialEq<&str> for $name {
+            fn eq(&self, other: &&str) -> bool {
+                self.0 == other.as_bytes()
+            }
+        }
+    };
+}
+
+/// An event type (the `event` field): any bytes but CR and LF, so it always fits on one line.
+///
+/// The empty type and `message` mean the same to a receiver: [`EventType::MESSAGE`] is the default.
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct EventType(Bytes);
+
+value_accessors!(EventType);
+
+impl EventType {
+    /// `message`, the type of an event that names none.
+    pub const MESSAGE: Self = Self(Bytes::from_static(b"message"));
+
+    /// A validated event type, without copying `value`.
+    ///
+    /// # Errors
+    ///
+    /// [`EncodeError::LineBreakInEventType`] when `value` contains CR or LF.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use sse_codec::{EncodeError, EventType};
+    ///
+    /// assert_eq!(EventType::new(String::from("update")).unwrap(), "update");
+    /// assert_eq!(EventType::new("a\nb"), Err(EncodeError::LineBreakInEventType));
+    /// ```
+    pub fn new(value: impl Into<Bytes>) -> Result<Self, EncodeError> {
+        let value = value.into();
+        check_event_type(&value)?;
+        Ok(Self(value))
+    }
+
+    /// A validated event type from a constant, usable in `const` items.
+    ///
+    /// # Panics
+    ///
+    /// When `value` contains CR or LF (at compile time in a `const`).
+    ///
+    /// ```
+    /// use sse_codec::EventType;
+    ///
+    /// const UPDATE: EventType = EventType::from_static("update");
+    /// assert_eq!(UPDATE, "update");
+    /// ```
+    #[must_use]
+    pub const fn from_static(value: &'static str) -> Self {
+        if check_event_type(value.as_bytes()).is_err() {
+            panic!("event type contains a line break (CR or LF)");
+        }
+        Self(Bytes::from_static(value.as_bytes()))
+    }
+
+    /// Wraps a value the decoder took from one line, which therefore holds no line break.
+    pub(crate) fn from_line(value: Bytes) -> Self {
+        debug_assert!(check_event_type(&value).is_ok());
+        Self(value)
+    }
+
+    /// Whether this is the default type, `message`, or the empty type that means the same.
+    #[must_use]
+    pub fn is_message(&self) -> bool {
+        self.0.is_empty() || self.0 == b"message"[..]
+    }
+}
+
+impl Default for EventType {
+    fn default() -> Self {
+        Self::MESSAGE
+    }
+}
+
+/// An event ID (the `id` field): any bytes but CR, LF and NUL, so it always fits on one line and every
+/// receiver accepts it. The empty ID is valid: it resets the receiver's last event ID.
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct EventId(Bytes);
+
+value_accessors!(EventId);
+
+impl EventId {
+    /// A validated ID, without copying `value`.
+    ///
+    /// # Errors
+    ///
+    /// [`EncodeError::LineBreakInId`] when `value` contains CR or LF, [`EncodeError::NulInId`] when it
+    /// contains NUL.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use sse_codec::{EncodeError, EventId};
+    ///
+    /// assert_eq!(EventId::new("42").unwrap(), "42");
+    /// assert_eq!(EventId::new("4\r\ndata: forged"), Err(EncodeError::LineBreakInId));
+    /// assert_eq!(EventId::new("4\0"), Err(EncodeError::NulInId));
+    /// ```
+    pub fn new(value: impl Into<Bytes>) -> Result<Self, EncodeError> {
+        let value = value.into();
+        check_id(&value)?;
+        Ok(Self(value))
+    }
+
+    /// Wraps a value the decoder took from one line and found free of NUL.
+    pub(crate) fn from_line(value: Bytes) -> Self {
+        debug_assert!(check_id(&value).is_ok());
+        Self(value)
+    }
+}
+
+/// One event: what a browser's `EventSource` dispatches as a `MessageEvent`, and what a server sends.
+///
+/// # Examples
+///
+/// ```
+/// use sse_codec::{Event, EventId, EventType};
+///
+/// let event = Event::new(r#"{"token":"Hel"}"#)
+///     .with_event_type(EventType::from_static("delta"))
+///     .with_id(EventId::new("7").unwrap());
+/// assert_eq!(event.data_str(), Ok(r#"{"token":"Hel"}"#));
+/// assert_eq!(event.event_type(), "delta");
+/// ```
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Event {
+    event_type: EventType,
+    data: Bytes,
+    id: Option<EventId>,
+}
+
+impl Event {
+    /// An event of type `message` carrying `data`, taken over without a copy.
+    ///
+    /// Data may contain any bytes. Line breaks of every kind (LF, CR, CRLF) reach the receiver as LF: the
+    /// format has no escape for them.
+    #[must_use]
+    pub fn new(data: impl Into<Bytes>) -> Self {
+        Self { event_type: EventType::MESSAGE, data: data.into(), id: None }
+    }
+
+    /// Sets the event type.
+    #[must_use]
+    pub fn with_event_type(mut self, event_type: EventType) -> Self {
+        self.event_type = event_type;
+        self
+    }
+
+    /// Sets the ID.
+    #[must_use]
+    pub fn with_id(mut self, id: EventId) -> Self {
+        self.id = Some(id);
+        self
+    }
+
+    /// Assembles a decoded event.
+    pub(crate) const fn from_parts(event_type: EventType, data: Bytes, id: Option<EventId>) -> Self {
+        Self { event_type, data, id }
+    }
+
+    /// The event type; [`EventType::MESSAGE`] when the stream named none.
+    #[must_use]
+    pub const fn event_type(&self) -> &EventType {
+        &self.event_type
+    }
+
+    /// The data, with the lines of a multi-line `data` joined by LF.
+    #[must_use]
+    pub const fn data(&self) -> &Bytes {
+        &self.data
+    }
+
+    /// The data as text, if it is valid UTF-8.
+    ///
+    /// # Errors
+    ///
+    /// When the data is not valid UTF-8.
+    pub fn data_str(&self) -> Result<&str, Utf8Error> {
+        core::str::from_utf8(&self.data)
+    }
+
+    /// The data as text, decoded as a browser decodes it: invalid UTF-8 becomes U+FFFD.
+    #[must_use]
+    pub fn data_lossy(&self) -> Cow<'_, str> {
+        lossy(&self.data)
+    }
+
+    /// The ID.
+    ///
+    /// On a decoded event this is what `EventSource` reports as `lastEventId`: the value of the most recent
+    /// valid `id` field in the stream, in this event or an earlier one, or `None` while the stream has sent
+    /// none. (An `id` field with an empty value makes it `Some` of an empty ID.)
+    #[must_use]
+    pub const fn id(&self) -> Option<&EventId> {
+        self.id.as_ref()
+    }
+
+    /// Takes the data out, without copying.
+    #[must_use]
+    pub fn into_data(self) -> Bytes {
+        self.data
+    }
+}
+
+/// One thing the decoder reports, in stream order.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Frame {
+    /// A dispatched event.
+    Event(Event),
+    /// A valid `retry` field: the reconnection time the server asks for, in milliseconds.
+    Retry(u64),
+    /// A comment line's text (after the colon, without one leading space). Servers send comments as
+    /// keep-alives; the interpretation otherwise ignores them.
+    Comment(Bytes),
+}

@@ -1,0 +1,166 @@
+//! Splitting one line into a field: borrowed, with neither `std` nor `alloc`.
+//!
+//! The rules here are the WHATWG "Parsing an event stream" rules for a single line, and the two value rules
+//! of "Interpreting an event stream" that do not depend on state: which `id` values count, and which `retry`
+//! values count. Every other part of this crate calls these functions instead of restating the rules.
+
+use memchr::memchr;
+
+/// One non-blank line of an event stream, split into its field and value, borrowing from the line.
+///
+/// Values have had the one optional space after the colon removed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Field<'a> {
+    /// `data: value`: appends `value` and an LF to the event's data.
+    Data(&'a [u8]),
+    /// `event: value`: sets the event type.
+    Event(&'a [u8]),
+    /// `id: value`: sets the last event ID, if [`is_valid_id`] accepts the value.
+    Id(&'a [u8]),
+    /// `retry: value`: sets the reconnection time, if [`parse_retry`] accepts the value.
+    Retry(&'a [u8]),
+    /// `:text`, a comment: ignored by the interpretation, but useful to see keep-alives.
+    Comment(&'a [u8]),
+    /// Any other field, which the interpretation ignores.
+    Unknown {
+        /// The field name.
+        name: &'a [u8],
+        /// The field value.
+        value: &'a [u8],
+    },
+}
+
+impl<'a> Field<'a> {
+    /// Splits a line (without its line end) into a field. Returns `None` for a blank line, which dispatches
+    /// the pending event.
+    ///
+    /// The field name runs to the first colon, or is the whole line when there is none (with an empty
+    /// value); one space directly after the colon is dropped. A comment's text is what follows the colon,
+    /// likewise without one leading space.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use sse_codec::field::Field;
+    ///
+    /// assert_eq!(Field::parse(b"data:  two spaces"), Some(Field::Data(b" two spaces")));
+    /// assert_eq!(Field::parse(b"data"), Some(Field::Data(b"")));
+    /// assert_eq!(Field::parse(b"id:a:b"), Some(Field::Id(b"a:b")));
+    /// assert_eq!(Field::parse(b": keep-alive"), Some(Field::Comment(b"keep-alive")));
+    /// assert_eq!(Field::parse(b"Data: x"), Some(Field::Unknown { name: b"Data", value: b"x" }));
+    /// assert_eq!(Field::parse(b""), None);
+    /// ```
+    #[must_use]
+    #[inline]
+    pub fn parse(line: &'a [u8]) -> Option<Self> {
+        let (name, value) = match memchr(b':', line) {
+            Some(colon) => {
+                let value = &line[colon + 1..];
+                (&line[..colon], value.strip_prefix(b" ").unwrap_or(value))
+            }
+            None if line.is_empty() => return None,
+            None => (line, &line[line.len()..]),
+        };
+        Some(match name {
+            b"data" => Self::Data(value),
+            b"" => Self::Comment(value),
+            b"event" => Self::Event(value),
+            b"id" => Self::Id(value),
+            b"retry" => Self::Retry(value),
+            _ => Self::Unknown { name, value },
+        })
+    }
+
+    /// The field's value (a comment's text for [`Field::Comment`]).
+    #[must_use]
+    pub const fn value(&self) -> &'a [u8] {
+        match *self {
+            Self::Data(v) | Self::Event(v) | Self::Id(v) | Self::Retry(v) | Self::Comment(v) => v,
+            Self::Unknown { value, .. } => value,
+        }
+    }
+}
+
+/// Whether an `id` field's value sets the last event ID: it must not contain NUL. (An empty value is valid:
+/// it resets the last event ID.)
+///
+/// ```
+/// use sse_codec::field::is_valid_id;
+///
+/// assert!(is_valid_id(b"42"));
+/// assert!(is_valid_id(b""));
+/// assert!(!is_valid_id(b"4\x002"));
+/// ```
+#[must_use]
+#[inline]
+pub fn is_valid_id(value: &[u8]) -> bool {
+    memchr(0, value).is_none()
+}
+
+/// Interprets a `retry` field's value as a reconnection time in milliseconds.
+///
+/// The value counts only when it is one or more ASCII digits (no sign, no space, no other character), as the
+/// specification requires. A value too large for a `u64` cannot be represented, and is ignored like any other
+/// invalid value, so this returns `None` for it.
+///
+/// ```
+/// use sse_codec::field::parse_retry;
+///
+/// assert_eq!(parse_retry(b"3000"), Some(3000));
+/// assert_eq!(parse_retry(b"03000"), Some(3000));
+/// assert_eq!(parse_retry(b" 3000"), None);
+/// assert_eq!(parse_retry(b"3000ms"), None);
+/// assert_eq!(parse_retry(b""), None);
+/// assert_eq!(parse_retry(b"18446744073709551616"), None);
+/// ```
+#[must_use]
+pub fn parse_retry(value: &[u8]) -> Option<u64> {
+    if value.is_empty() {
+        return None;
+    }
+    value.iter().try_fold(0u64, |millis, &byte| {
+        let digit = byte.wrapping_sub(b'0');
+        if digit > 9 {
+            return None;
+        }
+        millis.checked_mul(10)?.checked_add(u64::from(digit))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn field_table() {
+        let cases: &[(&[u8], Option<Field<'_>>)] = &[
+            (b"", None),
+            (b":", Some(Field::Comment(b""))),
+            (b"::", Some(Field::Comment(b":"))),
+            (b":  two", Some(Field::Comment(b" two"))),
+            (b"data", Some(Field::Data(b""))),
+            (b"data:", Some(Field::Data(b""))),
+            (b"data: ", Some(Field::Data(b""))),
+            (b"data:  ", Some(Field::Data(b" "))),
+            (b"data:\tx", Some(Field::Data(b"\tx"))),
+            (b"data :x", Some(Field::Unknown { name: b"data ", value: b"x" })),
+            (b"event:add", Some(Field::Event(b"add"))),
+            (b"id", Some(Field::Id(b""))),
+            (b"retry:10", Some(Field::Retry(b"10"))),
+            (b"foo:bar:baz", Some(Field::Unknown { name: b"foo", value: b"bar:baz" })),
+            (b"\xEF\xBB\xBFdata:x", Some(Field::Unknown { name: b"\xEF\xBB\xBFdata", value: b"x" })),
+        ];
+        for &(line, want) in cases {
+            assert_eq!(Field::parse(line), want, "line {line:?}");
+        }
+    }
+
+    #[test]
+    fn retry_accepts_only_ascii_digits() {
+        assert_eq!(parse_retry(b"0"), Some(0));
+        assert_eq!(parse_retry(b"18446744073709551615"), Some(u64::MAX));
+        for bad in [&b"-1"[..], b"+1", b"1.5", b"1 ", b"\xD9\xA1", b"1e3", b"0x10"] {
+            assert_eq!(parse_retry(bad), None, "{bad:?}");
+        }
+    }
+}
