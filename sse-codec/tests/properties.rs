@@ -1,0 +1,79 @@
+//! Properties of the decoder over random input: chunking never changes the result, arbitrary bytes never
+//! panic or outgrow the limits, and the decoder agrees with the specification's algorithm run literally.
+
+mod reference;
+
+use bytes::BytesMut;
+use proptest::prelude::*;
+use reference::{decode_chunked, observe, reference};
+use sse_codec::{Decoder, Limits};
+
+/// Byte strings made mostly of the pieces an event stream is made of, so random input reaches deep states.
+fn stream() -> impl Strategy<Value = Vec<u8>> {
+    let piece = prop_oneof![
+        4 => Just(&b"data"[..]),
+        2 => Just(&b"event"[..]),
+        2 => Just(&b"id"[..]),
+        2 => Just(&b"retry"[..]),
+        4 => Just(&b":"[..]),
+        3 => Just(&b" "[..]),
+        4 => Just(&b"\n"[..]),
+        3 => Just(&b"\r"[..]),
+        3 => Just(&b"\r\n"[..]),
+        2 => Just(&b"12"[..]),
+        2 => Just(&b"x"[..]),
+        1 => Just(&b"\0"[..]),
+        1 => Just(&b"\xEF\xBB\xBF"[..]),
+        1 => Just("é🙂".as_bytes()),
+        1 => Just(&b"\xFF\xC3"[..]),
+    ]
+    .prop_map(<[u8]>::to_vec);
+    prop_oneof![
+        4 => prop::collection::vec(piece, 0..80).prop_map(|pieces| pieces.concat()),
+        1 => prop::collection::vec(any::<u8>(), 0..200),
+    ]
+}
+
+fn cuts() -> impl Strategy<Value = Vec<usize>> {
+    prop::collection::vec(0usize..400, 0..12)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(2000))]
+
+    /// (a) Any chunking gives the same frames, errors included, as one chunk.
+    #[test]
+    fn chunking_never_changes_the_result(input in stream(), cuts in cuts(), small in any::<bool>()) {
+        let limits = if small { Limits::default().max_line_len(12).max_event_len(30) } else { Limits::default() };
+        let whole = decode_chunked(&mut Decoder::with_limits(limits), &input, &[]);
+        let chunked = decode_chunked(&mut Decoder::with_limits(limits), &input, &cuts);
+        prop_assert_eq!(whole, chunked);
+    }
+
+    /// (b) Arbitrary bytes never panic, and the buffer never holds more than the limits allow between calls.
+    #[test]
+    fn arbitrary_bytes_stay_within_the_limits(
+        input in prop::collection::vec(any::<u8>(), 0..600),
+        chunk in 1usize..64,
+        max_line in 1usize..40,
+        max_event in 1usize..80,
+    ) {
+        let mut decoder = Decoder::with_limits(Limits::default().max_line_len(max_line).max_event_len(max_event));
+        let mut buf = BytesMut::new();
+        for piece in input.chunks(chunk) {
+            buf.extend_from_slice(piece);
+            while !matches!(decoder.decode(&mut buf), Ok(None)) {}
+            prop_assert!(buf.len() <= max_line.max(max_event), "buffer holds {} bytes", buf.len());
+        }
+        while !matches!(decoder.decode_eof(&mut buf), Ok(None)) {}
+        prop_assert!(buf.is_empty());
+    }
+
+    /// (c) The decoder agrees with the specification's algorithm, run over the whole stream as text.
+    #[test]
+    fn decoder_agrees_with_the_reference_model(input in stream(), cuts in cuts()) {
+        let frames = decode_chunked(&mut Decoder::new(), &input, &cuts);
+        let observed: Vec<_> = frames.iter().map(|f| observe(f.as_ref().expect("within default limits"))).collect();
+        prop_assert_eq!(observed, reference(&input));
+    }
+}
