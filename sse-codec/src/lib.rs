@@ -9,7 +9,7 @@
 //!
 //! # Layers
 //!
-//! - [`line`] and [`field`] (no `std`, no `alloc`): split bytes into lines and a line into a [`Field`], borrowing
+//! - [`line`](mod@line) and [`field`] (no `std`, no `alloc`): split bytes into lines and a line into a [`Field`], borrowing
 //!   from the input. A caller with a fixed buffer can parse a stream with these alone.
 //! - [`Decoder`] (feature `alloc`): an incremental state machine that turns chunks of bytes into [`Frame`]s:
 //!   [`Event`]s, `retry` values and comments. Single-line values share the input buffer.
@@ -60,7 +60,7 @@
 //! - `std` (default): implies `alloc`; turns on `memchr`'s run-time CPU feature detection.
 //! - `alloc`: the [`Decoder`], the owned [`Event`] types on [`bytes::Bytes`].
 //!
-//! Without both, the crate is `#![no_std]` without `alloc` and offers [`line`] and [`field`].
+//! Without both, the crate is `#![no_std]` without `alloc` and offers [`line`](mod@line) and [`field`].
 
 #![no_std]
 #![forbid(unsafe_code)]
@@ -87,3 +87,8 @@ pub use bytes;
 pub use decoder::{Decoder, Limits};
 #[cfg(feature = "alloc")]
 pub use event::{Event, EventId, EventType, Frame};
+
+/// The README's examples, compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+struct ReadmeDoctests;

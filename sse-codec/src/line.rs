@@ -27,7 +27,7 @@ pub enum Terminator {
 impl Terminator {
     /// The number of bytes the line end occupies in the input that was searched (1 or 2).
     #[must_use]
-    pub const fn len(self) -> usize {
+    pub const fn byte_len(self) -> usize {
         match self {
             Self::CrLf => 2,
             Self::Lf | Self::Cr | Self::TrailingCr => 1,
@@ -48,7 +48,7 @@ impl LineEnd {
     /// The index just past the line end: where the next line starts.
     #[must_use]
     pub const fn next_line(self) -> usize {
-        self.content_len + self.terminator.len()
+        self.content_len + self.terminator.byte_len()
     }
 }
 
@@ -200,13 +200,15 @@ impl LineReader {
 mod tests {
     use super::*;
 
-    fn end(input: &[u8]) -> Option<(usize, Terminator)> {
+    type Found = Option<(usize, Terminator)>;
+
+    fn end(input: &[u8]) -> Found {
         find_line_end(input).map(|e| (e.content_len, e.terminator))
     }
 
     #[test]
     fn line_ends_table() {
-        let cases: &[(&[u8], Option<(usize, Terminator)>)] = &[
+        let cases: &[(&[u8], Found)] = &[
             (b"", None),
             (b"abc", None),
             (b"\n", Some((0, Terminator::Lf))),

@@ -79,17 +79,11 @@ pub fn reference(input: &[u8]) -> Vec<Observed> {
                 data.push_str(value);
                 data.push('\n');
             }
-            "id" => {
-                if !value.contains('\0') {
-                    id_buffer = Some(value.to_owned());
-                }
-            }
-            "retry" => {
-                if !value.is_empty() && value.chars().all(|c| c.is_ascii_digit()) {
-                    // Too large for a u64: not representable, ignored (the crate documents the same choice).
-                    if let Ok(millis) = value.parse::<u64>() {
-                        out.push(Observed::Retry(millis));
-                    }
+            "id" if !value.contains('\0') => id_buffer = Some(value.to_owned()),
+            "retry" if !value.is_empty() && value.chars().all(|c| c.is_ascii_digit()) => {
+                // Too large for a u64: not representable, ignored (the crate documents the same choice).
+                if let Ok(millis) = value.parse::<u64>() {
+                    out.push(Observed::Retry(millis));
                 }
             }
             _ => {}
