@@ -23,8 +23,9 @@ use crate::line::{LineReader, find_line_end};
 /// The decoder's limits on how much one line and one event may hold, so a peer cannot make it buffer without
 /// bound (for instance by sending one endless line).
 ///
-/// The decoder holds at most one event's bytes, so its memory stays near `max_event_len` plus whatever the
-/// caller appends to the buffer between two calls to [`Decoder::decode`].
+/// The decoder holds at most one event's complete lines and one unfinished line, so between two calls to
+/// [`Decoder::decode`] the buffer holds at most `max_event_len + max_line_len` bytes plus whatever the caller
+/// appended since.
 ///
 /// # Examples
 ///
@@ -194,7 +195,7 @@ enum Skipping {
 ///
 /// Pass the same buffer to every call, and only ever append to it: the decoder keeps offsets into it. The
 /// decoder removes from its front whatever it has finished with. Between two calls the buffer holds at most
-/// one event (bounded by [`Limits`]) plus what the caller appended; a caller reading from a socket should call
+/// one event and one unfinished line (bounded by [`Limits`]) plus what the caller appended; a caller reading from a socket should call
 /// `decode` after every read, so that a peer sending one endless line meets the limit instead of growing the
 /// buffer.
 ///
@@ -405,14 +406,13 @@ impl Decoder {
         Some(Event::from_parts(event_type, data, self.last_event_id.clone()))
     }
 
-    /// Checks the unfinished line at the end of `buf` against the limits.
+    /// Checks the unfinished line at the end of `buf` against the line limit. (The event limit is checked
+    /// when a line is complete: were it checked here too, which of the two errors a line that breaks both
+    /// gets would depend on where the chunks happen to end.)
     fn check_partial_line(&mut self, buf: &mut BytesMut) -> Result<(), DecodeError> {
         let len = buf.len();
         if len - self.line_start > self.limits.max_line_len {
             return Err(self.fail(buf, len, true, self.line_too_long()));
-        }
-        if len > self.limits.max_event_len && !self.pending.is_empty() {
-            return Err(self.fail(buf, len, true, self.event_too_large()));
         }
         Ok(())
     }
