@@ -12,37 +12,12 @@ use core::str::Utf8Error;
 
 use bytes::Bytes;
 
+use crate::encoder::{check_event_type, check_id};
 use crate::error::EncodeError;
-use crate::field::is_valid_id;
 
 /// Decodes text as a browser does: invalid UTF-8 sequences become U+FFFD, one per maximal invalid subpart.
 fn lossy(bytes: &[u8]) -> Cow<'_, str> {
     String::from_utf8_lossy(bytes)
-}
-
-const fn has_line_break(value: &[u8]) -> bool {
-    let mut i = 0;
-    while i < value.len() {
-        if value[i] == b'\r' || value[i] == b'\n' {
-            return true;
-        }
-        i += 1;
-    }
-    false
-}
-
-const fn check_event_type(value: &[u8]) -> Result<(), EncodeError> {
-    if has_line_break(value) { Err(EncodeError::LineBreakInEventType) } else { Ok(()) }
-}
-
-fn check_id(value: &[u8]) -> Result<(), EncodeError> {
-    if has_line_break(value) {
-        Err(EncodeError::LineBreakInId)
-    } else if !is_valid_id(value) {
-        Err(EncodeError::NulInId)
-    } else {
-        Ok(())
-    }
 }
 
 /// Accessors shared by the validated value types.
@@ -229,6 +204,8 @@ pub struct Event {
     event_type: EventType,
     data: Bytes,
     id: Option<EventId>,
+    retry: Option<u64>,
+    comment: Option<Bytes>,
 }
 
 impl Event {
@@ -238,7 +215,7 @@ impl Event {
     /// format has no escape for them.
     #[must_use]
     pub fn new(data: impl Into<Bytes>) -> Self {
-        Self { event_type: EventType::MESSAGE, data: data.into(), id: None }
+        Self { event_type: EventType::MESSAGE, data: data.into(), id: None, retry: None, comment: None }
     }
 
     /// Sets the event type.
@@ -255,9 +232,24 @@ impl Event {
         self
     }
 
+    /// Asks the receiver to wait `millis` milliseconds before reconnecting, in the same block as the event.
+    #[must_use]
+    pub const fn with_retry(mut self, millis: u64) -> Self {
+        self.retry = Some(millis);
+        self
+    }
+
+    /// Adds a comment, written before the event's fields (one `:` line per line of it). Receivers ignore
+    /// it; it shows on the wire.
+    #[must_use]
+    pub fn with_comment(mut self, comment: impl Into<Bytes>) -> Self {
+        self.comment = Some(comment.into());
+        self
+    }
+
     /// Assembles a decoded event.
     pub(crate) const fn from_parts(event_type: EventType, data: Bytes, id: Option<EventId>) -> Self {
-        Self { event_type, data, id }
+        Self { event_type, data, id, retry: None, comment: None }
     }
 
     /// The event type; [`EventType::MESSAGE`] when the stream named none.
@@ -295,6 +287,20 @@ impl Event {
     #[must_use]
     pub const fn id(&self) -> Option<&EventId> {
         self.id.as_ref()
+    }
+
+    /// The reconnection time sent with the event, in milliseconds. Always `None` on a decoded event: the
+    /// decoder reports `retry` fields as [`Frame::Retry`].
+    #[must_use]
+    pub const fn retry(&self) -> Option<u64> {
+        self.retry
+    }
+
+    /// The comment sent with the event. Always `None` on a decoded event: the decoder reports comments as
+    /// [`Frame::Comment`].
+    #[must_use]
+    pub const fn comment(&self) -> Option<&Bytes> {
+        self.comment.as_ref()
     }
 
     /// Takes the data out, without copying.

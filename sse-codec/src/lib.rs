@@ -68,27 +68,35 @@
 
 #[cfg(feature = "alloc")]
 extern crate alloc;
+#[cfg(feature = "std")]
+extern crate std;
 
+pub mod encoder;
 pub mod error;
 pub mod field;
+pub mod headers;
 pub mod line;
 
+#[cfg(feature = "alloc")]
+mod chain;
 #[cfg(feature = "alloc")]
 mod decoder;
 #[cfg(feature = "alloc")]
 mod event;
 
+pub use encoder::{EventRef, KEEP_ALIVE};
 pub use error::{DecodeError, EncodeError};
 pub use field::Field;
 
 #[cfg(feature = "alloc")]
 pub use bytes;
 #[cfg(feature = "alloc")]
+pub use chain::EventBuf;
+#[cfg(feature = "alloc")]
 pub use decoder::{Decoder, Limits};
 #[cfg(feature = "alloc")]
 pub use event::{Event, EventId, EventType, Frame};
 
-/// The README's examples, compiled and run as doctests.
 #[cfg(doctest)]
 #[doc = include_str!("../../README.md")]
 struct ReadmeDoctests;
