@@ -11,6 +11,33 @@
 //!   [`EncodeError`] before anything is written, since no encoding of them reaches the receiver intact;
 //! - every value is written after `: `, so a value that starts with a space keeps it (the receiver drops the
 //!   one space the encoder put there).
+//!
+//! # Examples
+//!
+//! A keep-alive every so often on an idle connection, and reconnection advice without an event:
+//!
+//! ```
+//! use bytes::BytesMut;
+//! use sse_codec::{EventRef, KEEP_ALIVE};
+//!
+//! let mut out = BytesMut::new();
+//! out.extend_from_slice(KEEP_ALIVE);
+//! EventRef::retry(10_000).encode(&mut out)?;
+//! EventRef::comment(b"server restarting").encode(&mut out)?;
+//! assert_eq!(&out[..], b":\n\nretry: 10000\n\n: server restarting\n\n");
+//! # Ok::<(), sse_codec::EncodeError>(())
+//! ```
+//!
+//! A retry sent with an event, in the same block:
+//!
+//! ```
+//! use sse_codec::Event;
+//!
+//! let mut out = Vec::new();
+//! Event::new("reconnect slowly").with_retry(5000).encode(&mut out)?;
+//! assert_eq!(out, b"retry: 5000\ndata: reconnect slowly\n\n");
+//! # Ok::<(), sse_codec::EncodeError>(())
+//! ```
 
 use crate::error::EncodeError;
 use crate::field::is_valid_id;
