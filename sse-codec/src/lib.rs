@@ -13,8 +13,11 @@
 //!   from the input. A caller with a fixed buffer can parse a stream with these alone.
 //! - [`Decoder`] (feature `alloc`): an incremental state machine that turns chunks of bytes into [`Frame`]s:
 //!   [`Event`]s, `retry` values and comments. Single-line values share the input buffer.
-//! - Feature `std` (default) adds nothing but `std::error::Error` through `core::error::Error` and lets
-//!   `memchr` detect AVX2 at run time.
+//! - [`encoder`] (no `std`, no `alloc`): [`EventRef`] writes a block into a fixed `&mut [u8]`, refusing any
+//!   value that could inject a line; with `alloc`, [`Event::encode`] writes into any [`bytes::BufMut`] and
+//!   [`Event::into_buf`] hands a payload out without copying it.
+//! - [`headers`]: the HTTP response headers an event stream wants.
+//! - Feature `std` (default) adds vectored reads of [`EventBuf`] and lets `memchr` detect AVX2 at run time.
 //!
 //! # Decoding a stream
 //!
@@ -58,9 +61,10 @@
 //! # Features
 //!
 //! - `std` (default): implies `alloc`; turns on `memchr`'s run-time CPU feature detection.
-//! - `alloc`: the [`Decoder`], the owned [`Event`] types on [`bytes::Bytes`].
+//! - `alloc`: the [`Decoder`], the owned [`Event`] types on [`bytes::Bytes`], encoding into `BufMut`.
 //!
-//! Without both, the crate is `#![no_std]` without `alloc` and offers [`line`](mod@line) and [`field`].
+//! Without both, the crate is `#![no_std]` without `alloc` and offers [`line`](mod@line), [`field`],
+//! [`encoder`] and [`headers`].
 
 #![no_std]
 #![forbid(unsafe_code)]

@@ -4,6 +4,7 @@
 
 #![no_std]
 
+use sse_codec::EventRef;
 use sse_codec::field::Field;
 use sse_codec::line::{LineReader, LineStatus};
 
@@ -23,6 +24,19 @@ pub unsafe extern "C" fn sse_count_data_lines(ptr: *const u8, len: usize) -> usi
         input = &input[consumed..];
     }
     count
+}
+
+/// Encodes an event with `len` bytes of data at `ptr` into the `cap` bytes at `out`, without allocating.
+/// Returns the bytes written, or 0 when they do not fit.
+///
+/// # Safety
+///
+/// `ptr` must point to `len` readable bytes, and `out` to `cap` writable bytes that do not overlap them.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn sse_encode_data(ptr: *const u8, len: usize, out: *mut u8, cap: usize) -> usize {
+    // SAFETY: the caller promises `len` readable bytes at `ptr` and `cap` writable, separate bytes at `out`.
+    let (data, out) = unsafe { (core::slice::from_raw_parts(ptr, len), core::slice::from_raw_parts_mut(out, cap)) };
+    EventRef::data(data).encode_to_slice(out).unwrap_or(0)
 }
 
 #[cfg(feature = "alloc")]
