@@ -5,7 +5,7 @@ mod reference;
 
 use bytes::{Buf, Bytes, BytesMut};
 use proptest::prelude::*;
-use reference::decode_chunked;
+use reference::{decode_chunked, drain, drain_vectored, expected_frames};
 use sse_codec::{Decoder, EncodeError, Event, EventId, EventRef, EventType, Frame};
 
 fn wire(event: &Event) -> Vec<u8> {
@@ -13,36 +13,6 @@ fn wire(event: &Event) -> Vec<u8> {
     event.encode(&mut buf).unwrap();
     assert_eq!(buf.len(), event.encoded_len(), "encoded_len disagrees for {event:?}");
     buf.to_vec()
-}
-
-/// Collects an `EventBuf` the way a writer would: chunk by chunk, advancing by `step` at most.
-fn drain(mut buf: impl Buf, step: usize) -> Vec<u8> {
-    let mut out = Vec::new();
-    while buf.has_remaining() {
-        let chunk = buf.chunk();
-        assert!(!chunk.is_empty(), "an empty chunk before the end");
-        let n = chunk.len().min(step);
-        out.extend_from_slice(&chunk[..n]);
-        buf.advance(n);
-    }
-    out
-}
-
-/// Collects an `EventBuf` through `chunks_vectored`, `slots` slices at a time.
-fn drain_vectored(mut buf: impl Buf, slots: usize) -> Vec<u8> {
-    let mut out = Vec::new();
-    while buf.has_remaining() {
-        let mut slices = vec![std::io::IoSlice::new(&[]); slots];
-        let n = buf.chunks_vectored(&mut slices);
-        assert!(n > 0);
-        let mut taken = 0;
-        for slice in &slices[..n] {
-            out.extend_from_slice(slice);
-            taken += slice.len();
-        }
-        buf.advance(taken);
-    }
-    out
 }
 
 #[test]
@@ -219,47 +189,6 @@ fn event() -> impl Strategy<Value = Event> {
             }
             event
         })
-}
-
-/// The text a receiver sees: every CRLF and CR turned into LF.
-fn normalised(text: &[u8]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(text.len());
-    let mut bytes = text.iter().peekable();
-    while let Some(&b) = bytes.next() {
-        if b == b'\r' {
-            bytes.next_if_eq(&&b'\n');
-            out.push(b'\n');
-        } else {
-            out.push(b);
-        }
-    }
-    out
-}
-
-/// The frames a receiver should decode from `events`, encoded in order.
-fn expected_frames(events: &[Event]) -> Vec<Frame> {
-    let mut frames = Vec::new();
-    let mut last_id: Option<EventId> = None;
-    for event in events {
-        if let Some(comment) = event.comment() {
-            for line in normalised(comment).split(|&b| b == b'\n') {
-                frames.push(Frame::Comment(Bytes::copy_from_slice(line)));
-            }
-        }
-        if let Some(retry) = event.retry() {
-            frames.push(Frame::Retry(retry));
-        }
-        if let Some(id) = event.id() {
-            last_id = Some(id.clone());
-        }
-        let event_type = if event.event_type().is_message() { EventType::MESSAGE } else { event.event_type().clone() };
-        let mut decoded = Event::new(normalised(event.data())).with_event_type(event_type);
-        if let Some(id) = &last_id {
-            decoded = decoded.with_id(id.clone());
-        }
-        frames.push(Frame::Event(decoded));
-    }
-    frames
 }
 
 proptest! {

@@ -1,14 +1,17 @@
-//! A slow, obviously-correct model of the WHATWG "Parsing an event stream" and "Interpreting an event stream"
-//! rules, written straight from the specification text: decode the whole stream as UTF-8 text (as a browser
-//! does, with U+FFFD for invalid sequences and one leading BOM removed), split it into lines, interpret them.
+//! Test oracles, shared by the integration tests and the fuzz targets (through `#[path]`), and deliberately
+//! kept out of the library's public API:
 //!
-//! Shared by the integration tests and the `differential` fuzz target (through `#[path]`), and deliberately
-//! kept out of the library's public API.
+//! - [`reference`], a slow, obviously-correct model of the WHATWG "Parsing an event stream" and "Interpreting an
+//!   event stream" rules, written straight from the specification text: decode the whole stream as UTF-8 text
+//!   (as a browser does, with U+FFFD for invalid sequences and one leading BOM removed), split it into lines,
+//!   interpret them;
+//! - [`expected_frames`], what a receiver must decode from encoded events;
+//! - drivers that feed the decoder in chunks and read a `Buf` piece by piece.
 
 #![allow(dead_code, unreachable_pub)]
 
-use bytes::BytesMut;
-use sse_codec::{Decoder, Frame};
+use bytes::{Buf, Bytes, BytesMut};
+use sse_codec::{Decoder, Event, EventId, EventType, Frame};
 
 /// What a browser would observe, as text.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -136,6 +139,77 @@ pub fn decode_chunked(
             Ok(None) => break,
             Err(error) => out.push(Err(error)),
         }
+    }
+    out
+}
+
+/// The text a receiver sees: every CRLF and CR turned into LF.
+pub fn normalised(text: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(text.len());
+    let mut bytes = text.iter().peekable();
+    while let Some(&b) = bytes.next() {
+        if b == b'\r' {
+            bytes.next_if_eq(&&b'\n');
+            out.push(b'\n');
+        } else {
+            out.push(b);
+        }
+    }
+    out
+}
+
+/// The frames a receiver should decode from `events`, encoded in order.
+pub fn expected_frames(events: &[Event]) -> Vec<Frame> {
+    let mut frames = Vec::new();
+    let mut last_id: Option<EventId> = None;
+    for event in events {
+        if let Some(comment) = event.comment() {
+            for line in normalised(comment).split(|&b| b == b'\n') {
+                frames.push(Frame::Comment(Bytes::copy_from_slice(line)));
+            }
+        }
+        if let Some(retry) = event.retry() {
+            frames.push(Frame::Retry(retry));
+        }
+        if let Some(id) = event.id() {
+            last_id = Some(id.clone());
+        }
+        let event_type = if event.event_type().is_message() { EventType::MESSAGE } else { event.event_type().clone() };
+        let mut decoded = Event::new(normalised(event.data())).with_event_type(event_type);
+        if let Some(id) = &last_id {
+            decoded = decoded.with_id(id.clone());
+        }
+        frames.push(Frame::Event(decoded));
+    }
+    frames
+}
+
+/// Collects an `EventBuf` the way a writer would: chunk by chunk, advancing by `step` at most.
+pub fn drain(mut buf: impl Buf, step: usize) -> Vec<u8> {
+    let mut out = Vec::new();
+    while buf.has_remaining() {
+        let chunk = buf.chunk();
+        assert!(!chunk.is_empty(), "an empty chunk before the end");
+        let n = chunk.len().min(step);
+        out.extend_from_slice(&chunk[..n]);
+        buf.advance(n);
+    }
+    out
+}
+
+/// Collects an `EventBuf` through `chunks_vectored`, `slots` slices at a time.
+pub fn drain_vectored(mut buf: impl Buf, slots: usize) -> Vec<u8> {
+    let mut out = Vec::new();
+    while buf.has_remaining() {
+        let mut slices = vec![std::io::IoSlice::new(&[]); slots];
+        let n = buf.chunks_vectored(&mut slices);
+        assert!(n > 0);
+        let mut taken = 0;
+        for slice in &slices[..n] {
+            out.extend_from_slice(slice);
+            taken += slice.len();
+        }
+        buf.advance(taken);
     }
     out
 }
