@@ -1,105 +1,91 @@
-//! Deterministic corpora for the benchmarks: generated in code from a fixed seed, so every run on every
-//! machine measures the same bytes.
+//! Benchmarks for sse-codec: deterministic corpora ([`corpus`]), our decoder and the peer decoders behind one
+//! signature ([`decode`], [`peers`]), the gate every peer passes before it is timed ([`gate`]), and the
+//! results as criterion stores them, read back for the report ([`results`]).
 
-/// A small, fast, deterministic pseudo-random generator (SplitMix64); benchmarks need repeatable input,
-/// not statistical quality.
-#[derive(Clone, Debug)]
-pub struct Rng(u64);
+use std::fmt;
 
-impl Rng {
-    /// A generator from a fixed seed.
-    #[must_use]
-    pub const fn new(seed: u64) -> Self {
-        Self(seed)
-    }
+use bytes::BytesMut;
+use sse_codec::{Decoder, Frame};
 
-    /// The next 64 random bits.
-    pub fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
+pub mod corpus;
+pub mod gate;
+pub mod peers;
+pub mod results;
 
-    /// A number in `0..n`.
-    pub fn below(&mut self, n: usize) -> usize {
-        (self.next_u64() % n as u64) as usize
+pub use corpus::{CORPORA, Rng, big, llm, llm_crlf, multiline, notify};
+
+/// The size every corpus is generated at: large enough that caches do not hold it all, small enough that a
+/// slow peer still finishes a pass in well under a second.
+pub const CORPUS_LEN: usize = 4 << 20;
+
+/// The benchmark id of our decoder (and encoder) in every group.
+pub const OURS: &str = "sse-codec";
+
+/// The chunkings every decoder is measured with: the whole input as one buffer, pieces of one TCP segment
+/// (1460 bytes, the usual Ethernet MSS), and small 64-byte pieces.
+pub const CHUNKINGS: &[(&str, Option<usize>)] = &[("one-buffer", None), ("1460", Some(1460)), ("64", Some(64))];
+
+/// Splits `input` into pieces of `chunk` bytes (the last may be shorter), or one piece for `None`.
+#[must_use]
+pub fn split(input: &[u8], chunk: Option<usize>) -> Vec<&[u8]> {
+    match chunk {
+        Some(size) => input.chunks(size.max(1)).collect(),
+        None => vec![input],
     }
 }
 
-const WORDS: &[&str] = &[
-    "the",
-    "model",
-    "streams",
-    "tokens",
-    "as",
-    "server",
-    "sent",
-    "events",
-    "quick",
-    "brown",
-    "fox",
-    "jumps",
-    "over",
-    "lazy",
-    "dog",
-    "and",
-    "then",
-    "some",
-    "more",
-    "text",
-    "arrives",
-    "in",
-    "small",
-    "pieces",
-    "while",
-    "client",
-    "renders",
-    "each",
-    "delta",
-    "\\\"quoted\\\"",
-    "naïve",
-    "café",
-    "über",
-    "🙂",
-    "\\n",
-];
+/// What a decoder dispatched: the number of events, and their data bytes added up. Two decoders that agree
+/// on both for a corpus are taken to decode it alike.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Counts {
+    /// Dispatched events (comments, `retry` and events with no data do not count).
+    pub events: usize,
+    /// The length of every event's data (multi-line data joined with LF, the trailing LF removed), summed.
+    pub data_bytes: usize,
+}
 
-/// LLM token streaming as the large APIs send it: many small `data: {json}` events with 1-8 word deltas,
-/// an occasional `event:` and `id:` line and `: ping` comment, LF line ends. About `target_len` bytes.
-#[must_use]
-pub fn llm(target_len: usize) -> Vec<u8> {
-    let mut rng = Rng::new(0x55E_C0DEC);
-    let mut out = Vec::with_capacity(target_len + 256);
-    let mut n = 0u64;
-    while out.len() < target_len {
-        n += 1;
-        if n % 97 == 0 {
-            out.extend_from_slice(b": ping\n\n");
-        }
-        if n % 50 == 0 {
-            out.extend_from_slice(b"event: content_block_delta\n");
-        }
-        if n % 20 == 0 {
-            out.extend_from_slice(format!("id: {n}\n").as_bytes());
-        }
-        let words = 1 + rng.below(8);
-        let mut content = String::new();
-        for i in 0..words {
-            if i > 0 {
-                content.push(' ');
-            }
-            content.push_str(WORDS[rng.below(WORDS.len())]);
-        }
-        out.extend_from_slice(
-            format!(
-                "data: {{\"id\":\"chatcmpl-{n:08}\",\"object\":\"chat.completion.chunk\",\"choices\":[{{\"index\":0,\"delta\":{{\"content\":\"{content}\"}}}}]}}\n\n"
-            )
-            .as_bytes(),
-        );
+impl Counts {
+    /// Counts one event with `data_bytes` of data.
+    pub const fn add(&mut self, data_bytes: usize) {
+        self.events += 1;
+        self.data_bytes += data_bytes;
     }
-    out
+}
+
+impl fmt::Display for Counts {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} events / {} data bytes", self.events, self.data_bytes)
+    }
+}
+
+/// A decoder under test: decodes a whole stream arriving in `chunks`, or says why it could not.
+pub type Decode = fn(chunks: &[&[u8]]) -> Result<Counts, String>;
+
+/// Decodes with our [`Decoder`], the way a caller reading from a socket does: each chunk is appended to one
+/// `BytesMut`, decoded as far as it goes, and the end of the stream is signalled with `decode_eof`.
+///
+/// # Errors
+///
+/// When a line or an event exceeds the default limits.
+pub fn decode(chunks: &[&[u8]]) -> Result<Counts, String> {
+    let mut decoder = Decoder::new();
+    let mut buf = BytesMut::new();
+    let mut counts = Counts::default();
+    let mut take = |frame| {
+        if let Frame::Event(event) = frame {
+            counts.add(event.data().len());
+        }
+    };
+    for chunk in chunks {
+        buf.extend_from_slice(chunk);
+        while let Some(frame) = decoder.decode(&mut buf).map_err(|e| e.to_string())? {
+            take(frame);
+        }
+    }
+    while let Some(frame) = decoder.decode_eof(&mut buf).map_err(|e| e.to_string())? {
+        take(frame);
+    }
+    Ok(counts)
 }
 
 /// Counts line ends with `memchr2` over CR and LF: the physical limit a line-based decoder is compared with.

@@ -1,0 +1,87 @@
+//! Heap allocations per event: decodes the `llm` corpus in 1460-byte chunks with our decoder and each peer,
+//! under a global allocator that counts, and prints a Markdown table. No timing, so no criterion.
+//!
+//! Only the decoding is counted: the corpus and its chunk list are built before the counters are read.
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
+
+use sse_codec_benches::peers::PEERS;
+use sse_codec_benches::{CORPUS_LEN, Decode, OURS, decode, llm, split};
+
+/// The system allocator, counting calls and bytes.
+struct Counting;
+
+static ALLOCS: AtomicU64 = AtomicU64::new(0);
+static REALLOCS: AtomicU64 = AtomicU64::new(0);
+static BYTES: AtomicU64 = AtomicU64::new(0);
+
+// SAFETY: every call is passed on unchanged to `System`, which upholds the contract; the counters are atomics.
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        ALLOCS.fetch_add(1, Relaxed);
+        BYTES.fetch_add(layout.size() as u64, Relaxed);
+        // SAFETY: the caller's contract is `System`'s.
+        unsafe { System.alloc(layout) }
+    }
+
+    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+        ALLOCS.fetch_add(1, Relaxed);
+        BYTES.fetch_add(layout.size() as u64, Relaxed);
+        // SAFETY: the caller's contract is `System`'s.
+        unsafe { System.alloc_zeroed(layout) }
+    }
+
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        REALLOCS.fetch_add(1, Relaxed);
+        BYTES.fetch_add(new_size.saturating_sub(layout.size()) as u64, Relaxed);
+        // SAFETY: the caller's contract is `System`'s.
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        // SAFETY: the caller's contract is `System`'s.
+        unsafe { System.dealloc(ptr, layout) }
+    }
+}
+
+#[global_allocator]
+static GLOBAL: Counting = Counting;
+
+/// Allocations, reallocations and bytes allocated (a reallocation counts its growth) while `f` runs.
+fn counted<T>(f: impl FnOnce() -> T) -> (T, [u64; 3]) {
+    let before = [ALLOCS.load(Relaxed), REALLOCS.load(Relaxed), BYTES.load(Relaxed)];
+    let result = f();
+    let after = [ALLOCS.load(Relaxed), REALLOCS.load(Relaxed), BYTES.load(Relaxed)];
+    (result, [0, 1, 2].map(|i| after[i] - before[i]))
+}
+
+fn main() {
+    const CHUNK: usize = 1460;
+    let input = llm(CORPUS_LEN);
+    let chunks = split(&input, Some(CHUNK));
+    let expected = decode(&chunks).expect("our decoder decodes the corpus");
+    println!(
+        "Heap allocations decoding `llm` ({} KiB, {} events) in {CHUNK}-byte chunks:\n",
+        input.len() >> 10,
+        expected.events
+    );
+    println!("| decoder | allocations | per event | reallocations | per event | bytes allocated per event |");
+    println!("|---|--:|--:|--:|--:|--:|");
+    let all: Vec<(&str, Decode)> = std::iter::once((OURS, decode as Decode)).chain(PEERS.iter().copied()).collect();
+    for (name, decoder) in all {
+        let (counts, [allocs, reallocs, bytes]) = counted(|| decoder(&chunks));
+        let per_event = |n: u64| n as f64 / expected.events as f64;
+        let caveat = match counts {
+            Ok(counts) if counts == expected => String::new(),
+            Ok(counts) => format!(" (decodes wrongly: {counts})"),
+            Err(e) => format!(" (failed: {e})"),
+        };
+        println!(
+            "| {name}{caveat} | {allocs} | {:.2} | {reallocs} | {:.2} | {:.0} |",
+            per_event(allocs),
+            per_event(reallocs),
+            per_event(bytes)
+        );
+    }
+}

@@ -1,0 +1,299 @@
+//! Reads the results criterion left (`<target>/criterion`) and the gate's notes, prints one Markdown table, and
+//! optionally writes an SVG bar chart.
+//!
+//! ```text
+//! cargo run --release -p sse-codec-benches --bin report -- [--criterion-dir DIR] [CHART.svg]
+//! ```
+//!
+//! One row per group and parameter (`decode/<corpus>` and its chunking; a group without parameters, such as
+//! `encode/<corpus>`, is one row), one column per implementation: ours (`sse-codec`) first, then every peer
+//! found, then the group's physical limit (`memchr2-scan` for decode, `memcpy` for encode; a limit without a
+//! parameter serves every row of its group). Each cell is MiB/s of input, or why the peer was not timed.
+
+use std::collections::BTreeSet;
+use std::fmt::Write as _;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use sse_codec_benches::results::{self, Outcome, Record, limit_id};
+use sse_codec_benches::{CHUNKINGS, CORPORA, OURS, peers::PEERS};
+
+/// One line of the table: a group at one parameter, with each implementation's outcome.
+struct Row<'a> {
+    group: &'a str,
+    parameter: Option<&'a str>,
+    ours: Option<&'a Outcome>,
+    /// In the order of the table's peer columns.
+    peers: Vec<Option<&'a Outcome>>,
+    limit: Option<(&'static str, &'a Outcome)>,
+}
+
+impl Row<'_> {
+    fn label(&self) -> String {
+        match self.parameter {
+            Some(parameter) => format!("{} · {}", self.group, chunking_label(parameter)),
+            None => self.group.to_owned(),
+        }
+    }
+
+    fn ours_mibs(&self) -> Option<f64> {
+        self.ours.and_then(Outcome::mib_per_s)
+    }
+
+    fn best_peer_mibs(&self) -> Option<f64> {
+        self.peers.iter().filter_map(|peer| peer.and_then(Outcome::mib_per_s)).reduce(f64::max)
+    }
+
+    fn limit_mibs(&self) -> Option<f64> {
+        self.limit.and_then(|(_, outcome)| outcome.mib_per_s())
+    }
+}
+
+fn chunking_label(parameter: &str) -> String {
+    if parameter.bytes().all(|b| b.is_ascii_digit()) { format!("{parameter} B chunks") } else { parameter.to_owned() }
+}
+
+/// Groups in a stable order: decode before encode before anything else, corpora in their own order.
+fn group_key(group: &str) -> (usize, usize, &str) {
+    let (kind, corpus) = group.split_once('/').unwrap_or((group, ""));
+    let kind_rank = ["decode", "encode"].iter().position(|k| *k == kind).unwrap_or(2);
+    let corpus_rank = CORPORA.iter().position(|(name, _)| *name == corpus).unwrap_or(CORPORA.len());
+    (kind_rank, corpus_rank, group)
+}
+
+/// Parameters in a stable order: the chunkings in their own order, then anything else.
+fn parameter_key(parameter: &str) -> (usize, &str) {
+    (CHUNKINGS.iter().position(|(name, _)| *name == parameter).unwrap_or(CHUNKINGS.len()), parameter)
+}
+
+/// Peers in a stable order: the known decode peers in their own order, then anything else.
+fn peer_key(peer: &str) -> (usize, &str) {
+    (PEERS.iter().position(|(name, _)| *name == peer).unwrap_or(PEERS.len()), peer)
+}
+
+fn rows<'a>(records: &'a [Record], peers: &[&str]) -> Vec<Row<'a>> {
+    let mut groups: Vec<&str> =
+        records.iter().map(|r| r.id.group.as_str()).collect::<BTreeSet<_>>().into_iter().collect();
+    groups.sort_by_key(|group| group_key(group));
+    let mut rows = Vec::new();
+    for group in groups {
+        let limit = limit_id(group);
+        let in_group: Vec<&Record> = records.iter().filter(|r| r.id.group == group).collect();
+        // The outcome of `function` at `parameter`, or else its outcome without a parameter.
+        let find = |function: &str, parameter: Option<&str>| {
+            let exact = in_group.iter().find(|r| r.id.function == function && r.id.parameter.as_deref() == parameter);
+            exact.or_else(|| in_group.iter().find(|r| r.id.function == function && r.id.parameter.is_none())).copied()
+        };
+        let mut parameters: Vec<Option<&str>> = in_group
+            .iter()
+            .filter(|r| Some(r.id.function.as_str()) != limit)
+            .filter_map(|r| r.id.parameter.as_deref())
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .map(Some)
+            .collect();
+        parameters.sort_by_key(|p| p.map(parameter_key));
+        if parameters.is_empty() {
+            parameters.push(None);
+        }
+        for parameter in parameters {
+            rows.push(Row {
+                group,
+                parameter,
+                ours: find(OURS, parameter).map(|r| &r.outcome),
+                peers: peers.iter().map(|peer| find(peer, parameter).map(|r| &r.outcome)).collect(),
+                limit: limit.and_then(|id| find(id, parameter).map(|r| (id, &r.outcome))),
+            });
+        }
+    }
+    rows
+}
+
+fn mibs_text(mibs: f64) -> String {
+    if mibs >= 100.0 {
+        format!("{mibs:.0}")
+    } else if mibs >= 10.0 {
+        format!("{mibs:.1}")
+    } else {
+        format!("{mibs:.2}")
+    }
+}
+
+fn cell(outcome: Option<&Outcome>) -> String {
+    match outcome {
+        None => "–".to_owned(),
+        Some(Outcome::Skipped { skip, .. }) => skip.as_str().to_owned(),
+        Some(outcome) => outcome.mib_per_s().map_or_else(|| "?".to_owned(), mibs_text),
+    }
+}
+
+fn markdown(rows: &[Row<'_>], peers: &[&str]) -> String {
+    let mut out = String::new();
+    let _ = write!(out, "| group | chunking | **{OURS}** |");
+    for peer in peers {
+        let _ = write!(out, " {peer} |");
+    }
+    out.push_str(" limit | speed-up over fastest peer | share of limit |\n|---|---|--:|");
+    out.push_str(&"--:|".repeat(peers.len() + 3));
+    out.push('\n');
+    for row in rows {
+        let _ = write!(out, "| {} | {} | **{}** |", row.group, row.parameter.unwrap_or("–"), cell(row.ours));
+        for peer in &row.peers {
+            let _ = write!(out, " {} |", cell(*peer));
+        }
+        let limit = row.limit.map_or_else(|| "–".to_owned(), |(id, outcome)| format!("{} ({id})", cell(Some(outcome))));
+        let speed_up = match (row.ours_mibs(), row.best_peer_mibs()) {
+            (Some(ours), Some(best)) => format!("{:.2}×", ours / best),
+            _ => "–".to_owned(),
+        };
+        let share = match (row.ours_mibs(), row.limit_mibs()) {
+            (Some(ours), Some(limit)) => format!("{:.0} %", 100.0 * ours / limit),
+            _ => "–".to_owned(),
+        };
+        let _ = writeln!(out, " {limit} | {speed_up} | {share} |");
+    }
+    out
+}
+
+/// The details of what was not timed, one line each.
+fn notes(records: &[Record]) -> String {
+    let mut out = String::new();
+    for record in records {
+        if let Outcome::Skipped { skip, detail } = &record.outcome {
+            let _ = writeln!(out, "- `{}`: {}: {detail}", record.id.full(), skip.as_str());
+        }
+    }
+    out
+}
+
+fn escape(text: &str) -> String {
+    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+}
+
+/// A horizontal bar chart: one panel per row, one bar per implementation, each panel scaled to its own
+/// fastest bar (the corpora differ by orders of magnitude).
+fn svg(rows: &[Row<'_>], peers: &[&str]) -> String {
+    const WIDTH: f64 = 760.0;
+    const LABEL: f64 = 170.0;
+    const BARS: f64 = 470.0;
+    const BAR: f64 = 14.0;
+    const STEP: f64 = 18.0;
+    const TITLE: f64 = 26.0;
+    const GAP: f64 = 14.0;
+    let mut body = String::new();
+    let mut y = 40.0;
+    for row in rows {
+        let mut bars: Vec<(&str, Option<&Outcome>, &str)> = vec![(OURS, row.ours, "#d95f02")];
+        bars.extend(peers.iter().zip(&row.peers).map(|(peer, outcome)| (*peer, *outcome, "#7570b3")));
+        if let Some((id, outcome)) = row.limit {
+            bars.push((id, Some(outcome), "#bbbbbb"));
+        }
+        bars.retain(|(_, outcome, _)| outcome.is_some());
+        let max = bars.iter().filter_map(|(_, outcome, _)| outcome.and_then(Outcome::mib_per_s)).fold(0.0, f64::max);
+        let _ =
+            writeln!(body, r#"<text x="10" y="{:.0}" font-weight="bold">{}</text>"#, y + 16.0, escape(&row.label()));
+        y += TITLE;
+        for (name, outcome, colour) in bars {
+            let text_y = y + BAR - 3.0;
+            let _ = writeln!(
+                body,
+                r#"<text x="{:.0}" y="{text_y:.0}" text-anchor="end">{}</text>"#,
+                LABEL - 6.0,
+                escape(name)
+            );
+            match outcome.and_then(Outcome::mib_per_s) {
+                Some(mibs) if max > 0.0 => {
+                    let width = (BARS * mibs / max).max(1.0);
+                    let _ = writeln!(
+                        body,
+                        r#"<rect x="{LABEL:.0}" y="{y:.0}" width="{width:.1}" height="{BAR:.0}" fill="{colour}"/>"#
+                    );
+                    let _ = writeln!(
+                        body,
+                        r#"<text x="{:.1}" y="{text_y:.0}">{} MiB/s</text>"#,
+                        LABEL + width + 5.0,
+                        mibs_text(mibs)
+                    );
+                }
+                _ => {
+                    let _ = writeln!(
+                        body,
+                        r##"<text x="{LABEL:.0}" y="{text_y:.0}" fill="#888888" font-style="italic">{}</text>"##,
+                        escape(&cell(outcome))
+                    );
+                }
+            }
+            y += STEP;
+        }
+        y += GAP;
+    }
+    format!(
+        concat!(
+            r#"<svg xmlns="http://www.w3.org/2000/svg" width="{w:.0}" height="{h:.0}" viewBox="0 0 {w:.0} {h:.0}" "#,
+            r#"font-family="sans-serif" font-size="12">"#,
+            "\n",
+            r#"<rect width="100%" height="100%" fill="white"/>"#,
+            "\n",
+            r#"<text x="10" y="24" font-size="16" font-weight="bold">Throughput, MiB/s of input (each panel to its own scale)</text>"#,
+            "\n{body}</svg>\n"
+        ),
+        w = WIDTH,
+        h = y + 10.0,
+        body = body
+    )
+}
+
+fn main() -> ExitCode {
+    let mut criterion_dir = results::criterion_dir();
+    let mut chart = None;
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--criterion-dir" => match args.next() {
+                Some(dir) => criterion_dir = PathBuf::from(dir),
+                None => return usage(),
+            },
+            "-h" | "--help" => return usage(),
+            _ if !arg.starts_with('-') && chart.is_none() => chart = Some(PathBuf::from(arg)),
+            _ => return usage(),
+        }
+    }
+    let records = match results::load(&criterion_dir) {
+        Ok(records) if !records.is_empty() => records,
+        Ok(_) => {
+            eprintln!("no results under {}: run `cargo bench -p sse-codec-benches` first", criterion_dir.display());
+            return ExitCode::FAILURE;
+        }
+        Err(e) => {
+            eprintln!("reading {}: {e}", criterion_dir.display());
+            return ExitCode::FAILURE;
+        }
+    };
+    let mut peers: Vec<&str> = records
+        .iter()
+        .filter(|r| r.id.function != OURS && Some(r.id.function.as_str()) != limit_id(&r.id.group))
+        .map(|r| r.id.function.as_str())
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    peers.sort_by_key(|peer| peer_key(peer));
+    let rows = rows(&records, &peers);
+    print!("{}", markdown(&rows, &peers));
+    let notes = notes(&records);
+    if !notes.is_empty() {
+        print!("\nNot timed:\n\n{notes}");
+    }
+    if let Some(path) = chart {
+        if let Err(e) = std::fs::write(&path, svg(&rows, &peers)) {
+            eprintln!("writing {}: {e}", path.display());
+            return ExitCode::FAILURE;
+        }
+        eprintln!("chart written to {}", path.display());
+    }
+    ExitCode::SUCCESS
+}
+
+fn usage() -> ExitCode {
+    eprintln!("usage: report [--criterion-dir DIR] [CHART.svg]");
+    ExitCode::FAILURE
+}

@@ -1,0 +1,28 @@
+//! Drives a `Stream` to its end synchronously.
+
+use std::pin::pin;
+use std::task::{Context, Poll, Waker};
+
+use futures::Stream;
+
+/// Polls `stream` with a no-op waker until it ends, handing each item to `each`; stops at the first error
+/// `each` returns. Every source here is a `futures::stream::iter`, which never pends, so a `Pending` is
+/// reported as an error rather than waited for.
+pub(crate) fn drain<S: Stream>(stream: S, mut each: impl FnMut(S::Item) -> Result<(), String>) -> Result<(), String> {
+    let mut stream = pin!(stream);
+    let mut cx = Context::from_waker(Waker::noop());
+    loop {
+        match stream.as_mut().poll_next(&mut cx) {
+            Poll::Ready(Some(item)) => each(item)?,
+            Poll::Ready(None) => return Ok(()),
+            Poll::Pending => return Err("the stream pended over a source that never does".into()),
+        }
+    }
+}
+
+/// The chunks as the kind of byte stream the Stream-based peers read: borrowed slices, no copy.
+pub(crate) fn source<'a>(
+    chunks: &'a [&'a [u8]],
+) -> impl Stream<Item = Result<&'a [u8], std::convert::Infallible>> + Unpin + 'a {
+    futures::stream::iter(chunks.iter().map(|&chunk| Ok(chunk)))
+}

@@ -1,0 +1,25 @@
+//! sse-core 0.2.3: a sans-IO decoder, `SseDecoder::next(&mut impl Buf)`. A `&[u8]` is a `Buf`, so each chunk
+//! is read in place; what a chunk leaves of an unfinished line the decoder keeps in its own buffers.
+
+use sse_core::{SseDecoder, SseEvent};
+
+use crate::Counts;
+
+/// Decodes with sse-core, default limit (512 KiB per payload).
+///
+/// # Errors
+///
+/// sse-core's error (a payload over its limit).
+pub fn decode_sse_core(chunks: &[&[u8]]) -> Result<Counts, String> {
+    let mut decoder = SseDecoder::new();
+    let mut counts = Counts::default();
+    for &chunk in chunks {
+        let mut rest = chunk;
+        while let Some(event) = decoder.next(&mut rest) {
+            if let SseEvent::Message(message) = event.map_err(|e| e.to_string())? {
+                counts.add(message.data.len());
+            }
+        }
+    }
+    Ok(counts)
+}
