@@ -53,6 +53,10 @@ impl<'a> Field<'a> {
     #[must_use]
     #[inline]
     pub fn parse(line: &'a [u8]) -> Option<Self> {
+        // Most lines are `data:` lines: their name ends at the first colon, so a prefix test finds it at once.
+        if let Some(value) = line.strip_prefix(b"data:") {
+            return Some(Self::Data(value.strip_prefix(b" ").unwrap_or(value)));
+        }
         let (name, value) = match memchr(b':', line) {
             Some(colon) => {
                 let value = &line[colon + 1..];

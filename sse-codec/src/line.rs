@@ -70,7 +70,11 @@ impl LineEnd {
 #[must_use]
 #[inline]
 pub fn find_line_end(input: &[u8]) -> Option<LineEnd> {
-    let content_len = memchr2(b'\r', b'\n', input)?;
+    // A blank line (every event ends with one) is found without the call into memchr.
+    let content_len = match input.first() {
+        Some(b'\n' | b'\r') => 0,
+        _ => memchr2(b'\r', b'\n', input)?,
+    };
     let terminator = if input[content_len] == b'\n' {
         Terminator::Lf
     } else {
