@@ -220,3 +220,37 @@ pub fn big(target_len: usize) -> Vec<u8> {
         }
     }
 }
+
+/// Big multi-line events: 64 KiB of text each ([`BIG_LINE_LEN`] bytes of data once its lines are joined),
+/// broken by a line feed every 60-100 bytes (about 80), as a log excerpt or a pretty-printed document is
+/// sent. LF line ends. About `target_len` bytes, at least one event. Not one of [`CORPORA`]: the encode
+/// benches use it, where the line breaks are what the encoder has to find.
+#[must_use]
+pub fn big_lines(target_len: usize) -> Vec<u8> {
+    let mut rng = Rng::new(0xB16_11E5);
+    let mut out = Vec::with_capacity(target_len + BIG_LINE_LEN * 2);
+    let mut data = Vec::with_capacity(BIG_LINE_LEN);
+    loop {
+        data.clear();
+        loop {
+            let room = BIG_LINE_LEN - data.len();
+            let len = 60 + rng.below(41);
+            if room <= len + 1 + 60 {
+                // The last line takes the rest: 61 to 161 bytes.
+                push_text(&mut rng, &mut data, room);
+                break;
+            }
+            push_text(&mut rng, &mut data, len);
+            data.push(b'\n');
+        }
+        for line in data.split(|&b| b == b'\n') {
+            out.extend_from_slice(b"data: ");
+            out.extend_from_slice(line);
+            out.push(b'\n');
+        }
+        out.push(b'\n');
+        if out.len() >= target_len {
+            return out;
+        }
+    }
+}

@@ -1,11 +1,13 @@
-//! The gate a peer passes before it is timed: it must decode the input to the same [`Counts`] as our decoder,
-//! and one pass must take at most [`GUARD`]. A wrong peer is not timed (its speed would mean nothing), and a
-//! slow one is reported with the time it took instead of being run dozens of times under criterion.
+//! The gate a peer decoder passes before it is timed: it must decode the input to the same
+//! [`Counts`](crate::Counts) as our decoder, and one pass must take at most [`GUARD`]. A wrong peer is not timed
+//! (its speed would mean nothing), and a slow one is reported with the time it took instead of being run
+//! dozens of times under criterion. The encoders' gate, [`encode::vet`](crate::encode::vet), gives the same
+//! [`Verdict`]s against the same guard.
 
 use std::panic::{self, AssertUnwindSafe};
 use std::time::{Duration, Instant};
 
-use crate::{Counts, Decode, split};
+use crate::{Decode, split};
 
 /// The longest one pass over a whole input may take for the peer to be timed under criterion.
 pub const GUARD: Duration = Duration::from_secs(2);
@@ -70,7 +72,7 @@ fn event_boundary(input: &[u8], at: usize) -> usize {
 }
 
 /// Runs `f`, turning a panic into an error that carries its message (and keeping the message off stderr).
-fn catch(f: impl FnOnce() -> Result<Counts, String>) -> Result<Counts, String> {
+pub(crate) fn catch<T>(f: impl FnOnce() -> Result<T, String>) -> Result<T, String> {
     let hook = panic::take_hook();
     panic::set_hook(Box::new(|_| {}));
     let result = panic::catch_unwind(AssertUnwindSafe(f));
@@ -88,6 +90,7 @@ fn catch(f: impl FnOnce() -> Result<Counts, String>) -> Result<Counts, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::Counts;
 
     #[test]
     fn cuts_after_blank_lines() {

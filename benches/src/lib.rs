@@ -1,6 +1,7 @@
 //! Benchmarks for sse-codec: deterministic corpora ([`corpus`]), our decoder and the peer decoders behind one
-//! signature ([`decode`], [`peers`]), the gate every peer passes before it is timed ([`gate`]), and the
-//! results as criterion stores them, read back for the report ([`results`]).
+//! signature ([`decode`], [`peers`]), the gate every peer passes before it is timed ([`gate`]), our encoder
+//! and the peer encoders in one shape with a gate of their own ([`encode`], [`peers`]), and the results as
+//! criterion stores them, read back for the report ([`results`]).
 
 use std::fmt;
 
@@ -8,11 +9,12 @@ use bytes::BytesMut;
 use sse_codec::{Decoder, Frame};
 
 pub mod corpus;
+pub mod encode;
 pub mod gate;
 pub mod peers;
 pub mod results;
 
-pub use corpus::{CORPORA, Rng, big, llm, llm_crlf, multiline, notify};
+pub use corpus::{CORPORA, Rng, big, big_lines, llm, llm_crlf, multiline, notify};
 
 /// The size every corpus is generated at: large enough that caches do not hold it all, small enough that a
 /// slow peer still finishes a pass in well under a second.

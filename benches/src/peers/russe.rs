@@ -1,11 +1,16 @@
 //! russe 0.3.1 (actix-web-lab's SSE codec): `russe::Decoder` implements `tokio_util::codec::Decoder`, which
-//! `FramedRead` drives by appending each read to a `BytesMut` and calling `decode` until it answers `None`.
+//! `FramedRead` drives by appending each read to a `BytesMut` and calling `decode` until it answers `None`;
+//! `russe::Encoder` implements `tokio_util::codec::Encoder<russe::Event>`, which `FramedWrite` calls with
+//! each event and its write buffer.
+
+use std::time::Duration;
 
 use bytes::BytesMut;
 use russe::Event;
-use tokio_util::codec::Decoder as _;
+use tokio_util::codec::{Decoder as _, Encoder as _};
 
 use crate::Counts;
+use crate::encode::{Output, Prepared};
 
 /// Decodes with russe, driven as `FramedRead` drives it.
 ///
@@ -31,4 +36,39 @@ pub fn decode_russe(chunks: &[&[u8]]) -> Result<Counts, String> {
         take(event);
     }
     Ok(counts)
+}
+
+/// russe's encoder: our events as `russe::Event::Message`s (outside timing; their `ByteString`s share our
+/// events' `Bytes`, so no value is copied), each consumed by `Encoder::encode` into [`Output::buf`], as
+/// `FramedWrite` does (timed).
+///
+/// # Errors
+///
+/// When a value is not UTF-8 (russe's values are `ByteString`s).
+pub fn prepare_russe(events: &[sse_codec::Event]) -> Result<Prepared, String> {
+    let text = |bytes: bytes::Bytes, what: &str| {
+        bytes.try_into().map_err(|_| format!("{what} is not UTF-8 (russe takes ByteString)"))
+    };
+    let messages = events
+        .iter()
+        .map(|e| {
+            Ok(Event::Message(russe::Message {
+                data: text(e.data().clone(), "data")?,
+                event: (!e.event_type().is_message())
+                    .then(|| text(e.event_type().clone().into_bytes(), "an event type"))
+                    .transpose()?,
+                id: e.id().map(|id| text(id.clone().into_bytes(), "an id")).transpose()?,
+                retry: e.retry().map(Duration::from_millis),
+            }))
+        })
+        .collect::<Result<Vec<_>, String>>()?;
+    Ok(Prepared::new(messages, encode_russe))
+}
+
+fn encode_russe(events: Vec<Event>, out: &mut Output) -> Result<(), String> {
+    let mut encoder = russe::Encoder::default();
+    for event in events {
+        encoder.encode(event, &mut out.buf).map_err(|e| e.to_string())?;
+    }
+    Ok(())
 }

@@ -1,11 +1,13 @@
 //! sse-codec 0.3.3 on crates.io (an unrelated crate of the same name): `SSECodec` implements
 //! `futures_codec::Decoder`, which `FramedRead` drives by appending each read to a `BytesMut` and calling
-//! `decode` until it answers `None`. That loop, minus the `AsyncRead`, is what runs here.
+//! `decode` until it answers `None`. That loop, minus the `AsyncRead`, is what runs here. It also implements
+//! `futures_codec::Encoder<Item = Event>`, which `FramedWrite` calls with each event and its write buffer.
 
-use futures_codec::{BytesMut, Decoder as _};
+use futures_codec::{BytesMut, Decoder as _, Encoder as _};
 use peer_sse_codec::{Event, SSECodec};
 
 use crate::Counts;
+use crate::encode::{Output, Prepared};
 
 /// Decodes with the crates.io sse-codec 0.3.3, driven as `FramedRead` drives it.
 ///
@@ -31,4 +33,38 @@ pub fn decode_sse_codec_0_3(chunks: &[&[u8]]) -> Result<Counts, String> {
         take(event);
     }
     Ok(counts)
+}
+
+/// The crates.io sse-codec 0.3.3's encoder: our events as its `Event`s (outside timing; its values are
+/// `String`s, each copied from ours once there), each consumed by `Encoder::encode` into [`Output::buf`], as
+/// `FramedWrite` does (timed). Its `Event::Message` has no `retry`, so an event's `retry` goes first as an
+/// `Event::Retry` block of its own, which a receiver takes the same way.
+///
+/// # Errors
+///
+/// When a value is not UTF-8 (the crate takes `String`s).
+pub fn prepare_sse_codec_0_3(events: &[sse_codec::Event]) -> Result<Prepared, String> {
+    let text = |bytes: &[u8], what: &str| {
+        String::from_utf8(bytes.to_vec()).map_err(|_| format!("{what} is not UTF-8 (sse-codec 0.3.3 takes String)"))
+    };
+    let mut items = Vec::with_capacity(events.len());
+    for e in events {
+        if let Some(retry) = e.retry() {
+            items.push(Event::Retry { retry });
+        }
+        items.push(Event::Message {
+            id: e.id().map(|id| text(id.as_bytes(), "an id")).transpose()?,
+            event: text(e.event_type().as_bytes(), "an event type")?,
+            data: text(e.data(), "data")?,
+        });
+    }
+    Ok(Prepared::new(items, encode_sse_codec_0_3))
+}
+
+fn encode_sse_codec_0_3(events: Vec<Event>, out: &mut Output) -> Result<(), String> {
+    let mut codec = SSECodec::default();
+    for event in events {
+        codec.encode(event, &mut out.buf).map_err(|e| e.to_string())?;
+    }
+    Ok(())
 }

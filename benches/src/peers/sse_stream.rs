@@ -1,11 +1,12 @@
 //! sse-stream 0.3.0: its parser is private; `SseByteStream` wraps any `TryStream` of `Buf`s. It yields every
 //! block of fields, metadata-only ones too, so only blocks with data count as events (what a browser
-//! dispatches).
+//! dispatches). Its encoder is `Sse::encode(self) -> Bytes` (what its `SseBody` calls for each event).
 
-use sse_stream::SseByteStream;
+use sse_stream::{Sse, SseByteStream};
 
 use super::poll::{drain, source};
 use crate::Counts;
+use crate::encode::{Output, Prepared};
 
 /// Decodes with sse-stream's `SseByteStream` over the borrowed chunks.
 ///
@@ -21,4 +22,39 @@ pub fn decode_sse_stream(chunks: &[&[u8]]) -> Result<Counts, String> {
         Ok(())
     })?;
     Ok(counts)
+}
+
+/// sse-stream's encoder: our events as its `Sse` blocks (outside timing; its values are `String`s, each
+/// copied from ours once there), each consumed by `Sse::encode`, whose `Bytes` is pushed onto
+/// [`Output::frames`] as its `SseBody` hands it to the HTTP layer (timed). `SseBody` itself is not used: it
+/// adds only a `Stream` poll per event around the same call.
+///
+/// # Errors
+///
+/// When a value is not UTF-8 (the crate takes `String`s).
+pub fn prepare_sse_stream(events: &[sse_codec::Event]) -> Result<Prepared, String> {
+    let text = |bytes: &[u8], what: &str| {
+        String::from_utf8(bytes.to_vec()).map_err(|_| format!("{what} is not UTF-8 (sse-stream takes String)"))
+    };
+    let blocks = events
+        .iter()
+        .map(|e| {
+            Ok(Sse {
+                event: (!e.event_type().is_message())
+                    .then(|| text(e.event_type().as_bytes(), "an event type"))
+                    .transpose()?,
+                data: Some(text(e.data(), "data")?),
+                id: e.id().map(|id| text(id.as_bytes(), "an id")).transpose()?,
+                retry: e.retry(),
+            })
+        })
+        .collect::<Result<Vec<_>, String>>()?;
+    Ok(Prepared::new(blocks, encode_sse_stream))
+}
+
+fn encode_sse_stream(blocks: Vec<Sse>, out: &mut Output) -> Result<(), String> {
+    for block in blocks {
+        out.frames.push(block.encode().map_err(|e| e.to_string())?);
+    }
+    Ok(())
 }
