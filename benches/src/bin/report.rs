@@ -8,15 +8,20 @@
 //! One row per group and parameter (`decode/<corpus>` and its chunking; a group without parameters, such as
 //! `encode/<corpus>`, is one row), one column per implementation: ours (`sse-codec`) first, then every peer
 //! found, then the group's physical limit (`memchr2-scan` for decode, `memcpy` for encode; a limit without a
-//! parameter serves every row of its group). Each cell is MiB/s of input, or why the peer was not timed.
+//! parameter serves every row of its group). Each cell is MiB/s of the group's throughput (decode: the input;
+//! encode: our encoding of the events), or why the peer was not timed.
+//!
+//! A benchmark timed without a byte throughput (the `encode/chain` group, one event per iteration) has no
+//! MiB/s: such benchmarks are listed after the table with their time per iteration instead.
 
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use sse_codec_benches::peers::{ENCODERS, PEERS};
 use sse_codec_benches::results::{self, Outcome, Record, limit_id};
-use sse_codec_benches::{CHUNKINGS, CORPORA, OURS, peers::PEERS};
+use sse_codec_benches::{CHUNKINGS, CORPORA, OURS, encode};
 
 /// One line of the table: a group at one parameter, with each implementation's outcome.
 struct Row<'a> {
@@ -57,7 +62,8 @@ fn chunking_label(parameter: &str) -> String {
 fn group_key(group: &str) -> (usize, usize, &str) {
     let (kind, corpus) = group.split_once('/').unwrap_or((group, ""));
     let kind_rank = ["decode", "encode"].iter().position(|k| *k == kind).unwrap_or(2);
-    let corpus_rank = CORPORA.iter().position(|(name, _)| *name == corpus).unwrap_or(CORPORA.len());
+    let corpora = if kind == "encode" { encode::CORPORA } else { CORPORA };
+    let corpus_rank = corpora.iter().position(|(name, _)| *name == corpus).unwrap_or(corpora.len());
     (kind_rank, corpus_rank, group)
 }
 
@@ -66,9 +72,40 @@ fn parameter_key(parameter: &str) -> (usize, &str) {
     (CHUNKINGS.iter().position(|(name, _)| *name == parameter).unwrap_or(CHUNKINGS.len()), parameter)
 }
 
-/// Peers in a stable order: the known decode peers in their own order, then anything else.
-fn peer_key(peer: &str) -> (usize, &str) {
-    (PEERS.iter().position(|(name, _)| *name == peer).unwrap_or(PEERS.len()), peer)
+/// Peers in a stable order: the known decode peers in their own order, then the encode-only peers in theirs,
+/// then anything else.
+fn peer_key(peer: &str) -> (usize, usize, &str) {
+    let decode_rank = PEERS.iter().position(|(name, _)| *name == peer).unwrap_or(PEERS.len());
+    let encode_rank = ENCODERS.iter().position(|(name, _)| *name == peer).unwrap_or(ENCODERS.len());
+    (decode_rank, encode_rank, peer)
+}
+
+/// Whether a record is a measurement without a byte throughput, which has a time but no MiB/s.
+fn per_iteration_only(record: &Record) -> bool {
+    matches!(record.outcome, Outcome::Measured { bytes: None, .. })
+}
+
+fn time_text(ns: f64) -> String {
+    if ns >= 1e9 {
+        format!("{:.2} s", ns / 1e9)
+    } else if ns >= 1e6 {
+        format!("{:.2} ms", ns / 1e6)
+    } else if ns >= 1e3 {
+        format!("{:.2} µs", ns / 1e3)
+    } else {
+        format!("{ns:.1} ns")
+    }
+}
+
+/// The benchmarks without a byte throughput, one line each with the time per iteration.
+fn per_iteration(records: &[Record]) -> String {
+    let mut out = String::from("| benchmark | time per iteration |\n|---|--:|\n");
+    for record in records {
+        if let Outcome::Measured { mean_ns, .. } = record.outcome {
+            let _ = writeln!(out, "| {} | {} |", record.id.full(), time_text(mean_ns));
+        }
+    }
+    out
 }
 
 fn rows<'a>(records: &'a [Record], peers: &[&str]) -> Vec<Row<'a>> {
@@ -269,6 +306,7 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    let (timed_only, records): (Vec<Record>, Vec<Record>) = records.into_iter().partition(per_iteration_only);
     let mut peers: Vec<&str> = records
         .iter()
         .filter(|r| r.id.function != OURS && Some(r.id.function.as_str()) != limit_id(&r.id.group))
@@ -278,7 +316,13 @@ fn main() -> ExitCode {
         .collect();
     peers.sort_by_key(|peer| peer_key(peer));
     let rows = rows(&records, &peers);
-    print!("{}", markdown(&rows, &peers));
+    if !rows.is_empty() {
+        print!("{}", markdown(&rows, &peers));
+    }
+    if !timed_only.is_empty() {
+        let separator = if rows.is_empty() { "" } else { "\n" };
+        print!("{separator}{}", per_iteration(&timed_only));
+    }
     let notes = notes(&records);
     if !notes.is_empty() {
         print!("\nNot timed:\n\n{notes}");
