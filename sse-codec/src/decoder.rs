@@ -7,7 +7,8 @@
 //! How it stays fast and zero-copy: the lines of the event being read stay in the caller's buffer, and the
 //! decoder only notes where its field values lie. When the blank line arrives, the event's bytes are split
 //! off the buffer in one piece and frozen, and values are cut out of that piece without copying. Only the
-//! lines of a multi-line `data` are copied, once, into a buffer of exactly the joined size. The search for
+//! lines of a multi-line `data` are copied, once, into a buffer of exactly the joined size, and event types
+//! and IDs short enough to be held inline (38 bytes) are copied into the value. The search for
 //! line ends resumes where it stopped, so a long line arriving in small pieces is scanned once.
 
 use alloc::vec::Vec;
@@ -396,10 +397,10 @@ impl Decoder {
         }
         let block = self.split_off(buf, next_line);
         if let Some(id) = self.pending.id.take() {
-            self.last_event_id = Some(EventId::from_line(block.slice(id)));
+            self.last_event_id = Some(EventId::from_line(&block, id));
         }
         let event_type = match self.pending.event_type.take() {
-            Some(range) if !range.is_empty() => EventType::from_line(block.slice(range)),
+            Some(range) if !range.is_empty() => EventType::from_line(&block, range),
             _ => EventType::MESSAGE,
         };
         let data = self.pending.data.take(block)?;

@@ -1,19 +1,24 @@
 //! The owned event types, shared by the decoder (which produces them) and the encoder (which writes them).
 //!
-//! Values are [`Bytes`]: what the decoder hands out shares the input buffer instead of copying it, and what a
+//! Data is [`Bytes`]: what the decoder hands out shares the input buffer instead of copying it, and what a
 //! server builds from a `&'static str`, a `String` or a `Bytes` is taken over without a copy. A `Bytes` that
-//! shares a buffer keeps that whole buffer alive: to keep a tiny value for long (say, the last event ID of a
-//! stream that is otherwise done with), [`Bytes::copy_from_slice`] it.
+//! shares a buffer keeps that whole buffer alive: to keep a small piece of data for long,
+//! [`Bytes::copy_from_slice`] it.
+//!
+//! Event types and IDs of up to 38 bytes are held inline instead (see [`EventType`]): they are cloned into
+//! many events, and copying a few bytes is cheaper than counting references. Longer ones are [`Bytes`] too.
 
 use alloc::borrow::Cow;
 use alloc::string::String;
 use core::fmt;
+use core::ops::Range;
 use core::str::Utf8Error;
 
 use bytes::Bytes;
 
 use crate::encoder::{check_event_type, check_id};
 use crate::error::EncodeError;
+use crate::value::Value;
 
 /// Decodes text as a browser does: invalid UTF-8 sequences become U+FFFD, one per maximal invalid subpart.
 fn lossy(bytes: &[u8]) -> Cow<'_, str> {
@@ -36,25 +41,26 @@ macro_rules! value_accessors {
             ///
             /// When the bytes are not valid UTF-8.
             pub fn to_str(&self) -> Result<&str, Utf8Error> {
-                core::str::from_utf8(&self.0)
+                core::str::from_utf8(self.as_bytes())
             }
 
             /// The value as text, decoded as a browser decodes it: invalid UTF-8 becomes U+FFFD.
             #[must_use]
             pub fn to_str_lossy(&self) -> Cow<'_, str> {
-                lossy(&self.0)
+                lossy(self.as_bytes())
             }
 
-            /// The underlying [`Bytes`], without copying.
+            /// The value as [`Bytes`]. A value longer than 38 bytes is handed out without copying; a shorter
+            /// one is held inline (see the type's docs) and copied into a new [`Bytes`].
             #[must_use]
             pub fn into_bytes(self) -> Bytes {
-                self.0
+                self.0.into_bytes()
             }
         }
 
         impl AsRef<[u8]> for $name {
             fn as_ref(&self) -> &[u8] {
-                &self.0
+                self.as_bytes()
             }
         }
 
@@ -66,13 +72,13 @@ macro_rules! value_accessors {
 
         impl PartialEq<str> for $name {
             fn eq(&self, other: &str) -> bool {
-                self.0 == other.as_bytes()
+                self.as_bytes() == other.as_bytes()
             }
         }
 
         impl PartialEq<&str> for $name {
             fn eq(&self, other: &&str) -> bool {
-                self.0 == other.as_bytes()
+                self.as_bytes() == other.as_bytes()
             }
         }
     };
@@ -81,16 +87,20 @@ macro_rules! value_accessors {
 /// An event type (the `event` field): any bytes but CR and LF, so it always fits on one line.
 ///
 /// The empty type and `message` mean the same to a receiver: [`EventType::MESSAGE`] is the default.
+///
+/// A type of up to 38 bytes is held inline, so that cloning it (every decoded event gets one) is a copy of a
+/// few bytes rather than a reference count; a longer one is a [`Bytes`], which a decoded type shares with the
+/// input.
 #[derive(Clone, PartialEq, Eq, Hash)]
-pub struct EventType(Bytes);
+pub struct EventType(Value);
 
 value_accessors!(EventType);
 
 impl EventType {
     /// `message`, the type of an event that names none.
-    pub const MESSAGE: Self = Self(Bytes::from_static(b"message"));
+    pub const MESSAGE: Self = Self(Value::from_static(b"message"));
 
-    /// A validated event type, without copying `value`.
+    /// A validated event type. A `value` longer than 38 bytes is kept without copying.
     ///
     /// # Errors
     ///
@@ -107,7 +117,7 @@ impl EventType {
     pub fn new(value: impl Into<Bytes>) -> Result<Self, EncodeError> {
         let value = value.into();
         check_event_type(&value)?;
-        Ok(Self(value))
+        Ok(Self(Value::from_bytes(value)))
     }
 
     /// A validated event type from a constant, usable in `const` items.
@@ -127,19 +137,20 @@ impl EventType {
         if check_event_type(value.as_bytes()).is_err() {
             panic!("event type contains a line break (CR or LF)");
         }
-        Self(Bytes::from_static(value.as_bytes()))
+        Self(Value::from_static(value.as_bytes()))
     }
 
-    /// Wraps a value the decoder took from one line, which therefore holds no line break.
-    pub(crate) fn from_line(value: Bytes) -> Self {
-        debug_assert!(check_event_type(&value).is_ok());
-        Self(value)
+    /// Wraps the value at `range` of `block`, which the decoder took from one line and which therefore holds
+    /// no line break.
+    pub(crate) fn from_line(block: &Bytes, range: Range<usize>) -> Self {
+        debug_assert!(check_event_type(&block[range.clone()]).is_ok());
+        Self(Value::from_slice_of(block, range))
     }
 
     /// Whether this is the default type, `message`, or the empty type that means the same.
     #[must_use]
     pub fn is_message(&self) -> bool {
-        self.0.is_empty() || self.0 == b"message"[..]
+        self.0.is_empty() || *self.0 == b"message"[..]
     }
 }
 
@@ -151,13 +162,16 @@ impl Default for EventType {
 
 /// An event ID (the `id` field): any bytes but CR, LF and NUL, so it always fits on one line and every
 /// receiver accepts it. The empty ID is valid: it resets the receiver's last event ID.
+///
+/// Like [`EventType`], an ID of up to 38 bytes is held inline: a decoded event carries the stream's last
+/// event ID, so it is cloned into every event.
 #[derive(Clone, PartialEq, Eq, Hash)]
-pub struct EventId(Bytes);
+pub struct EventId(Value);
 
 value_accessors!(EventId);
 
 impl EventId {
-    /// A validated ID, without copying `value`.
+    /// A validated ID. A `value` longer than 38 bytes is kept without copying.
     ///
     /// # Errors
     ///
@@ -176,13 +190,13 @@ impl EventId {
     pub fn new(value: impl Into<Bytes>) -> Result<Self, EncodeError> {
         let value = value.into();
         check_id(&value)?;
-        Ok(Self(value))
+        Ok(Self(Value::from_bytes(value)))
     }
 
-    /// Wraps a value the decoder took from one line and found free of NUL.
-    pub(crate) fn from_line(value: Bytes) -> Self {
-        debug_assert!(check_id(&value).is_ok());
-        Self(value)
+    /// Wraps the value at `range` of `block`, which the decoder took from one line and found free of NUL.
+    pub(crate) fn from_line(block: &Bytes, range: Range<usize>) -> Self {
+        debug_assert!(check_id(&block[range.clone()]).is_ok());
+        Self(Value::from_slice_of(block, range))
     }
 }
 

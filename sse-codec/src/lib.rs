@@ -12,7 +12,7 @@
 //! - [`line`](mod@line) and [`field`] (no `std`, no `alloc`): split bytes into lines and a line into a [`Field`], borrowing
 //!   from the input. A caller with a fixed buffer can parse a stream with these alone.
 //! - [`Decoder`] (feature `alloc`): an incremental state machine that turns chunks of bytes into [`Frame`]s:
-//!   [`Event`]s, `retry` values and comments. Single-line values share the input buffer.
+//!   [`Event`]s, `retry` values and comments. Single-line data shares the input buffer.
 //! - [`encoder`] (no `std`, no `alloc`): [`EventRef`] writes a block into a fixed `&mut [u8]`, refusing any
 //!   value that could inject a line; with `alloc`, [`Event::encode`] writes into any [`bytes::BufMut`] and
 //!   [`Event::into_buf`] hands a payload out without copying it.
@@ -87,6 +87,8 @@ mod chain;
 mod decoder;
 #[cfg(feature = "alloc")]
 mod event;
+#[cfg(feature = "alloc")]
+mod value;
 
 pub use encoder::{EventRef, KEEP_ALIVE};
 pub use error::{DecodeError, EncodeError};

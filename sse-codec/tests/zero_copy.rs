@@ -1,4 +1,5 @@
-//! Zero-copy: single-line values are slices of the input buffer, and decoding a stream of single-line
+//! Zero-copy: single-line data, and event types and IDs too long to be held inline (over 38 bytes), are
+//! slices of the input buffer; shorter types and IDs are held inline; and decoding a stream of single-line
 //! events makes no allocation per event. A counting global allocator sees every allocation of this test
 //! binary, so this file holds a single test.
 
@@ -40,10 +41,17 @@ static GLOBAL: Counting = Counting;
 fn single_line_values_share_the_input_and_events_do_not_allocate() {
     const EVENTS: usize = 10_000;
     let mut input = Vec::new();
+    // Every other event has no type (the default type must not be allocated either), and every third one a
+    // type and an ID too long to be held inline.
+    let long = |i: usize| i % 3 == 0;
     for i in 0..EVENTS {
-        // Every other event has no type: the default type must not be allocated either.
-        let event_type = if i % 2 == 0 { "event: tick\n" } else { "" };
-        input.extend_from_slice(format!("{event_type}id: {i}\ndata: {{\"n\":{i}}}\n\n").as_bytes());
+        let event_type = match i {
+            _ if long(i) => "event: a-type-name-much-longer-than-thirty-eight-bytes\n",
+            _ if i % 2 == 0 => "event: tick\n",
+            _ => "",
+        };
+        let id = if long(i) { format!("{i:0>48}") } else { i.to_string() };
+        input.extend_from_slice(format!("{event_type}id: {id}\ndata: {{\"n\":{i}}}\n\n").as_bytes());
     }
     let mut buf = BytesMut::from(&input[..]);
     let range = buf.as_ptr() as usize..buf.as_ptr() as usize + buf.len();
@@ -64,12 +72,16 @@ fn single_line_values_share_the_input_and_events_do_not_allocate() {
     for (i, event) in events.iter().enumerate() {
         assert_eq!(event.data_str().unwrap(), format!("{{\"n\":{i}}}"));
         assert!(inside(event.data()), "data of event {i} was copied");
-        if i % 2 == 0 {
-            assert!(inside(event.event_type().as_bytes()), "type of event {i} was copied");
+        let (event_type, id) = (event.event_type().as_bytes(), event.id().unwrap().as_bytes());
+        if long(i) {
+            assert!(inside(event_type), "type of event {i} was copied");
+            assert!(inside(id), "id of event {i} was copied");
         } else {
-            assert_eq!(event.event_type(), "message");
+            let want = if i % 2 == 0 { "tick" } else { "message" };
+            assert_eq!(event.event_type(), want);
+            assert!(!inside(event_type) && !inside(id), "short values of event {i} are not held inline");
+            assert_eq!(event.id().unwrap(), i.to_string().as_str());
         }
-        assert!(inside(event.id().unwrap().as_bytes()), "id of event {i} was copied");
     }
     // Splitting the first event off turns the buffer into a shared one: that is the only allocation.
     assert!(allocations <= 1, "{allocations} allocations for {EVENTS} events");

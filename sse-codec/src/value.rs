@@ -1,0 +1,119 @@
+//! The bytes behind an event type or an event ID: short values held inline, long ones in shared [`Bytes`].
+//!
+//! Event types and IDs are short (`delta`, `42`, a UUID) and are cloned into every event that follows them:
+//! a decoded event carries the stream's last event ID, set by an earlier event. A [`Bytes`] clone and drop
+//! are two atomic reference-count operations, which cost more than copying a few bytes, so a value of up to
+//! [`INLINE_CAP`] bytes is copied into the value itself: cloning it is a plain copy, and it never allocates.
+
+use core::hash::{Hash, Hasher};
+use core::ops::{Deref, Range};
+
+use bytes::Bytes;
+
+/// The longest value held inline: room for a UUID in text (36 bytes), with a [`Value`] only one word larger
+/// than the [`Bytes`] it replaces.
+pub(crate) const INLINE_CAP: usize = 38;
+
+/// Bytes that are either inline (at most [`INLINE_CAP`]) or a shared [`Bytes`] (longer).
+#[derive(Clone)]
+pub(crate) enum Value {
+    /// `bytes[..len]`.
+    Inline { len: u8, bytes: [u8; INLINE_CAP] },
+    /// A value longer than [`INLINE_CAP`].
+    Shared(Bytes),
+}
+
+impl Value {
+    /// Holds `value` inline; the caller has checked that it fits.
+    const fn inline(value: &[u8]) -> Self {
+        let mut bytes = [0; INLINE_CAP];
+        let mut i = 0;
+        while i < value.len() {
+            bytes[i] = value[i];
+            i += 1;
+        }
+        // No truncation: value.len() <= INLINE_CAP < 256.
+        Self::Inline { len: value.len() as u8, bytes }
+    }
+
+    /// A value from a constant, without allocating.
+    pub(crate) const fn from_static(value: &'static [u8]) -> Self {
+        if value.len() <= INLINE_CAP { Self::inline(value) } else { Self::Shared(Bytes::from_static(value)) }
+    }
+
+    /// A value from `bytes`, which a long value keeps without copying.
+    pub(crate) fn from_bytes(bytes: Bytes) -> Self {
+        if bytes.len() <= INLINE_CAP { Self::inline(&bytes) } else { Self::Shared(bytes) }
+    }
+
+    /// The value at `range` of `block`: copied when short, a slice sharing `block` when long.
+    pub(crate) fn from_slice_of(block: &Bytes, range: Range<usize>) -> Self {
+        if range.len() <= INLINE_CAP { Self::inline(&block[range]) } else { Self::Shared(block.slice(range)) }
+    }
+
+    /// The value as [`Bytes`]: a long value's own, a short value copied into a new one.
+    pub(crate) fn into_bytes(self) -> Bytes {
+        match self {
+            Self::Inline { .. } => Bytes::copy_from_slice(&self),
+            Self::Shared(bytes) => bytes,
+        }
+    }
+}
+
+impl Deref for Value {
+    type Target = [u8];
+
+    fn deref(&self) -> &[u8] {
+        match self {
+            Self::Inline { len, bytes } => &bytes[..usize::from(*len)],
+            Self::Shared(bytes) => bytes,
+        }
+    }
+}
+
+impl PartialEq for Value {
+    fn eq(&self, other: &Self) -> bool {
+        **self == **other
+    }
+}
+
+impl Eq for Value {}
+
+impl Hash for Value {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        (**self).hash(state);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn short_values_are_inline_and_long_ones_shared() {
+        let long = Bytes::from(alloc::vec![b'x'; INLINE_CAP + 1]);
+        assert!(matches!(Value::from_bytes(Bytes::from_static(b"delta")), Value::Inline { len: 5, .. }));
+        assert!(matches!(Value::from_bytes(long.clone()), Value::Shared(_)));
+        let shared = Value::from_slice_of(&long, 0..INLINE_CAP + 1);
+        assert_eq!(shared.as_ptr(), long.as_ptr(), "a long value was copied");
+        assert!(matches!(Value::from_slice_of(&long, 1..INLINE_CAP + 1), Value::Inline { .. }));
+        assert!(matches!(Value::from_static(&[b'y'; INLINE_CAP]), Value::Inline { .. }));
+        assert!(matches!(Value::from_static(&[b'y'; INLINE_CAP + 1]), Value::Shared(_)));
+    }
+
+    #[test]
+    fn equal_bytes_are_equal_values_whatever_their_form() {
+        let text = [b'z'; INLINE_CAP];
+        let inline = Value::from_bytes(Bytes::copy_from_slice(&text));
+        let shared = Value::Shared(Bytes::copy_from_slice(&text));
+        assert!(inline == shared);
+        assert_eq!(&*inline, &text[..]);
+        assert_eq!(inline.into_bytes(), shared.into_bytes());
+        assert!(Value::from_static(b"") == Value::from_bytes(Bytes::new()));
+    }
+
+    #[test]
+    fn value_is_one_word_larger_than_bytes() {
+        assert!(core::mem::size_of::<Value>() <= core::mem::size_of::<Bytes>() + 8);
+    }
+}
