@@ -292,6 +292,11 @@ mod owned {
         /// As [`EventRef::encode_to_slice`]. Nothing is written on error.
         pub fn encode(&self, dst: &mut impl BufMut) -> Result<(), EncodeError> {
             self.validate()?;
+            self.encode_validated(dst)
+        }
+
+        /// Encodes a block whose type and ID are known to be valid into `dst`, if it has room.
+        fn encode_validated(&self, dst: &mut impl BufMut) -> Result<(), EncodeError> {
             // Growable buffers (`BytesMut`, `Vec<u8>`) report nearly `usize::MAX` bytes of room, so the exact
             // length is only computed for a buffer that might be too small.
             let remaining = dst.remaining_mut();
@@ -344,7 +349,8 @@ mod owned {
         /// # Ok::<(), sse_codec::EncodeError>(())
         /// ```
         pub fn encode(&self, dst: &mut impl BufMut) -> Result<(), EncodeError> {
-            self.as_event_ref().encode(dst)
+            // `EventType` and `EventId` are validated when they are made.
+            self.as_event_ref().encode_validated(dst)
         }
 
         /// The exact number of bytes [`Event::encode`] writes.
