@@ -25,20 +25,26 @@ pub(crate) enum Value {
 
 impl Value {
     /// Holds `value` inline; the caller has checked that it fits.
-    const fn inline(value: &[u8]) -> Self {
+    fn inline(value: &[u8]) -> Self {
+        let mut bytes = [0; INLINE_CAP];
+        bytes[..value.len()].copy_from_slice(value);
+        // No truncation: value.len() <= INLINE_CAP < 256.
+        Self::Inline { len: value.len() as u8, bytes }
+    }
+
+    /// A value from a constant, without allocating. (The same as [`Value::inline`] for a short value, with
+    /// the byte loop a `const fn` needs instead of a copy the compiler can vectorize.)
+    pub(crate) const fn from_static(value: &'static [u8]) -> Self {
+        if value.len() > INLINE_CAP {
+            return Self::Shared(Bytes::from_static(value));
+        }
         let mut bytes = [0; INLINE_CAP];
         let mut i = 0;
         while i < value.len() {
             bytes[i] = value[i];
             i += 1;
         }
-        // No truncation: value.len() <= INLINE_CAP < 256.
         Self::Inline { len: value.len() as u8, bytes }
-    }
-
-    /// A value from a constant, without allocating.
-    pub(crate) const fn from_static(value: &'static [u8]) -> Self {
-        if value.len() <= INLINE_CAP { Self::inline(value) } else { Self::Shared(Bytes::from_static(value)) }
     }
 
     /// A value from `bytes`, which a long value keeps without copying.
