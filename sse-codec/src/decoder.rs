@@ -270,16 +270,19 @@ impl Decoder {
     /// happens next.
     pub fn decode(&mut self, buf: &mut BytesMut) -> Result<Option<Frame>, DecodeError> {
         loop {
-            if let Skipping::ToBlankLine { line_started } = self.skipping {
-                if !self.skip_to_blank_line(buf, line_started) {
-                    return Ok(None);
+            // Usually nothing stands between lines, and no error is being recovered from.
+            if self.skipping != Skipping::No || !self.lines.is_between_lines() {
+                if let Skipping::ToBlankLine { line_started } = self.skipping {
+                    if !self.skip_to_blank_line(buf, line_started) {
+                        return Ok(None);
+                    }
                 }
-            }
-            let Some(skip) = self.lines.skip_prefix(&buf[self.line_start..]) else {
-                return Ok(None);
-            };
-            if skip > 0 {
-                self.consume_between_lines(buf, skip);
+                let Some(skip) = self.lines.skip_prefix(&buf[self.line_start..]) else {
+                    return Ok(None);
+                };
+                if skip > 0 {
+                    self.consume_between_lines(buf, skip);
+                }
             }
             let Some(end) = find_line_end(&buf[self.scanned..]) else {
                 self.scanned = buf.len();

@@ -152,6 +152,14 @@ impl LineReader {
         Self { at_stream_start: true, skip_lf: false }
     }
 
+    /// Whether nothing can need skipping before the next line: the stream has started, and no CR ended the
+    /// last line taken. [`LineReader::skip_prefix`] then returns `Some(0)` whatever the input.
+    #[must_use]
+    #[inline]
+    pub const fn is_between_lines(&self) -> bool {
+        !self.at_stream_start && !self.skip_lf
+    }
+
     /// Drops whatever must be skipped at the front of `input` before the next line starts: the byte order
     /// mark at the start of the stream, or the LF of a CRLF whose CR ended the previous input.
     ///
