@@ -292,6 +292,13 @@ impl Decoder {
             self.lines.line_ended(end.terminator);
             let content_end = self.scanned + end.content_len;
             let next_line = self.scanned + end.next_line();
+            if content_end == self.line_start {
+                // A blank line. (The event is built here, in the frame returned, rather than passed up.)
+                if let Some(event) = self.dispatch(buf, next_line) {
+                    return Ok(Some(Frame::Event(event)));
+                }
+                continue;
+            }
             if let Some(frame) = self.take_line(buf, content_end, next_line)? {
                 return Ok(Some(frame));
             }
@@ -348,7 +355,8 @@ impl Decoder {
         buf.split_to(end).freeze()
     }
 
-    /// Handles the complete line `buf[self.line_start..content_end]`, whose line end runs to `next_line`.
+    /// Handles the complete, non-blank line `buf[self.line_start..content_end]`, whose line end runs to
+    /// `next_line`.
     fn take_line(
         &mut self,
         buf: &mut BytesMut,
@@ -358,7 +366,8 @@ impl Decoder {
         let start = self.line_start;
         let line = &buf[start..content_end];
         let Some(field) = Field::parse(line) else {
-            return Ok(self.dispatch(buf, next_line).map(Frame::Event));
+            debug_assert!(false, "blank lines are dispatched by the caller");
+            return Ok(None);
         };
         if line.len() > self.limits.max_line_len {
             return Err(self.fail(buf, next_line, false, self.line_too_long()));
