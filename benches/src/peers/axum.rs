@@ -48,9 +48,7 @@ impl Fields {
 ///
 /// When a value is not UTF-8 (axum takes `str`).
 pub fn prepare_axum(events: &[Event]) -> Result<Prepared, String> {
-    let text = |bytes: &[u8], what: &str| {
-        String::from_utf8(bytes.to_vec()).map_err(|_| format!("{what} is not UTF-8 (axum takes str)"))
-    };
+    let text = |bytes: &[u8], what: &str| super::owned_text(bytes, what, "axum takes str");
     let fields = events
         .iter()
         .map(|e| {

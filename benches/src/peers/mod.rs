@@ -49,6 +49,12 @@ pub const ENCODERS: &[(&str, Prepare)] = &[
     ("axum", prepare_axum),
 ];
 
+/// `bytes` as a `String`, for a peer encoder that takes text: `what` names the value and `peer` the API in
+/// the error an encoder that cannot express the value gets.
+fn owned_text(bytes: &[u8], what: &str, peer: &str) -> Result<String, String> {
+    String::from_utf8(bytes.to_vec()).map_err(|_| format!("{what} is not UTF-8 ({peer})"))
+}
+
 #[cfg(test)]
 mod tests {
     use sse_codec::{Event, EventId, EventType};

@@ -44,9 +44,7 @@ pub fn decode_sse_codec_0_3(chunks: &[&[u8]]) -> Result<Counts, String> {
 ///
 /// When a value is not UTF-8 (the crate takes `String`s).
 pub fn prepare_sse_codec_0_3(events: &[sse_codec::Event]) -> Result<Prepared, String> {
-    let text = |bytes: &[u8], what: &str| {
-        String::from_utf8(bytes.to_vec()).map_err(|_| format!("{what} is not UTF-8 (sse-codec 0.3.3 takes String)"))
-    };
+    let text = |bytes: &[u8], what: &str| super::owned_text(bytes, what, "sse-codec 0.3.3 takes String");
     let mut items = Vec::with_capacity(events.len());
     for e in events {
         if let Some(retry) = e.retry() {

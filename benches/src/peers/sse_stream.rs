@@ -33,9 +33,7 @@ pub fn decode_sse_stream(chunks: &[&[u8]]) -> Result<Counts, String> {
 ///
 /// When a value is not UTF-8 (the crate takes `String`s).
 pub fn prepare_sse_stream(events: &[sse_codec::Event]) -> Result<Prepared, String> {
-    let text = |bytes: &[u8], what: &str| {
-        String::from_utf8(bytes.to_vec()).map_err(|_| format!("{what} is not UTF-8 (sse-stream takes String)"))
-    };
+    let text = |bytes: &[u8], what: &str| super::owned_text(bytes, what, "sse-stream takes String");
     let blocks = events
         .iter()
         .map(|e| {
