@@ -271,7 +271,7 @@ impl Decoder {
     pub fn decode(&mut self, buf: &mut BytesMut) -> Result<Option<Frame>, DecodeError> {
         loop {
             // Usually nothing stands between lines, and no error is being recovered from.
-            if self.skipping != Skipping::No || !self.lines.is_between_lines() {
+            if matches!(self.skipping, Skipping::ToBlankLine { .. }) || !self.lines.is_between_lines() {
                 if let Skipping::ToBlankLine { line_started } = self.skipping {
                     if !self.skip_to_blank_line(buf, line_started) {
                         return Ok(None);
@@ -373,12 +373,16 @@ impl Decoder {
             return Err(self.fail(buf, next_line, false, self.line_too_long()));
         }
         let value = value_range(line, field.value(), start);
-        let mut frame = None;
+        // Each arm returns its own frame: a frame held in a variable would be copied whole on every line.
         match field {
             Field::Data(_) => self.pending.data.push(value),
             Field::Event(_) => self.pending.event_type = Some(value),
             Field::Id(id) if is_valid_id(id) => self.pending.id = Some(value),
-            Field::Retry(millis) => frame = parse_retry(millis).map(Frame::Retry),
+            Field::Retry(millis) => {
+                let millis = parse_retry(millis);
+                self.end_line(buf, next_line)?;
+                return Ok(millis.map(Frame::Retry));
+            }
             Field::Comment(_) if self.pending.is_empty() => {
                 let mut line = self.split_off(buf, next_line);
                 line.truncate(value.end);
@@ -386,9 +390,21 @@ impl Decoder {
                 return Ok(Some(Frame::Comment(line)));
             }
             // A comment inside an event: its bytes must stay in the buffer with the event's, so it is copied.
-            Field::Comment(text) => frame = Some(Frame::Comment(Bytes::copy_from_slice(text))),
+            Field::Comment(text) => {
+                let text = Bytes::copy_from_slice(text);
+                self.end_line(buf, next_line)?;
+                return Ok(Some(Frame::Comment(text)));
+            }
             Field::Id(_) | Field::Unknown { .. } => {}
         }
+        self.end_line(buf, next_line)?;
+        Ok(None)
+    }
+
+    /// Moves past a line that has been taken, whose line end runs to `next_line`: out of the buffer when no
+    /// event is pending, else into the pending event, which must stay within its limit.
+    #[inline]
+    fn end_line(&mut self, buf: &mut BytesMut, next_line: usize) -> Result<(), DecodeError> {
         if self.pending.is_empty() {
             self.advance(buf, next_line);
         } else if next_line > self.limits.max_event_len {
@@ -397,7 +413,7 @@ impl Decoder {
             self.line_start = next_line;
             self.scanned = next_line;
         }
-        Ok(frame)
+        Ok(())
     }
 
     /// Ends the pending event at the blank line that runs to `next_line`: updates the last event ID and
