@@ -1,0 +1,100 @@
+//! One implementation on one corpus in a loop, for a profiler: `perf record`, or `valgrind --tool=callgrind`
+//! (which counts instructions, and so gives the same figure on a busy machine). It prints throughput from the
+//! thread's own CPU time, a rough figure; criterion's benches are the ones to quote.
+//!
+//! ```text
+//! cargo run --release -p sse-codec-benches --bin profile -- CORPUS CHUNK IMPL PASSES
+//! ```
+//!
+//! - `CORPUS`: one of the corpora (`llm`, `llm_crlf`, `notify`, `multiline`, `big`);
+//! - `CHUNK`: a chunk size in bytes, or `one-buffer`;
+//! - `IMPL`: `sse-codec` (our decoder), a peer decoder's name, `memchr2-scan` (the limit), or `encode` (our
+//!   encoder writing the corpus's events by reference into one reused buffer: the encoding alone, without
+//!   the dropping of the events that the encode bench's fair comparison times);
+//! - `PASSES`: how many times to go over the corpus.
+//!
+//! For instructions inside the decoder only:
+//! `valgrind --tool=callgrind --toggle-collect='sse_codec_benches::decode' target/release/profile llm 1460
+//! sse-codec 2`.
+
+use std::hint::black_box;
+use std::process::ExitCode;
+
+use bytes::BytesMut;
+use sse_codec_benches::peers::PEERS;
+use sse_codec_benches::results::DECODE_LIMIT;
+use sse_codec_benches::{CORPORA, CORPUS_LEN, OURS, count_line_ends, decode, encode, split};
+
+const USAGE: &str = "usage: profile CORPUS CHUNK|one-buffer sse-codec|PEER|memchr2-scan|encode PASSES";
+
+fn main() -> ExitCode {
+    match run(std::env::args().skip(1).collect()) {
+        Ok(report) => {
+            println!("{report}");
+            ExitCode::SUCCESS
+        }
+        Err(error) => {
+            eprintln!("profile: {error}\n{USAGE}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run(args: Vec<String>) -> Result<String, String> {
+    let [corpus, chunk, implementation, passes] = &args[..] else {
+        return Err("four arguments expected".to_owned());
+    };
+    let generate = CORPORA.iter().find(|(name, _)| name == corpus).ok_or("unknown corpus")?.1;
+    let chunk = if chunk == "one-buffer" { None } else { Some(chunk.parse().map_err(|_| "bad chunk size")?) };
+    let passes: usize = passes.parse().map_err(|_| "bad pass count")?;
+    let input = generate(CORPUS_LEN);
+    let chunks = split(&input, chunk);
+
+    if implementation == "encode" {
+        let events = encode::events_of(&input)?;
+        let mut out = BytesMut::new();
+        let started = cpu_ns()?;
+        for _ in 0..passes {
+            out.clear();
+            for event in &events {
+                event.encode(&mut out).map_err(|e| e.to_string())?;
+            }
+            black_box(&out);
+        }
+        let seconds = (cpu_ns()? - started) as f64 / 1e9;
+        let events_per_s = (events.len() * passes) as f64 / seconds;
+        let mib_per_s = (out.len() * passes) as f64 / seconds / f64::from(1 << 20);
+        return Ok(format!(
+            "{} events, {:.1} million events/s, {mib_per_s:.0} MiB/s of output",
+            events.len(),
+            events_per_s / 1e6
+        ));
+    }
+
+    let decoder = match implementation.as_str() {
+        OURS => Some(decode as sse_codec_benches::Decode),
+        DECODE_LIMIT => None,
+        peer => Some(PEERS.iter().find(|(name, _)| *name == peer).ok_or("unknown implementation")?.1),
+    };
+    let started = cpu_ns()?;
+    let mut events = 0;
+    for _ in 0..passes {
+        events += match decoder {
+            Some(decoder) => decoder(black_box(&chunks))?.events,
+            None => count_line_ends(black_box(&input)),
+        };
+    }
+    let seconds = (cpu_ns()? - started) as f64 / 1e9;
+    let what = if decoder.is_some() { "events" } else { "line ends" };
+    Ok(format!(
+        "{} {what} per pass, {:.0} MiB/s",
+        events / passes.max(1),
+        (input.len() * passes) as f64 / seconds / f64::from(1 << 20)
+    ))
+}
+
+/// The CPU time this thread has used, in nanoseconds (Linux: `/proc/thread-self/schedstat`).
+fn cpu_ns() -> Result<u64, String> {
+    let stat = std::fs::read_to_string("/proc/thread-self/schedstat").map_err(|e| format!("cpu time: {e}"))?;
+    stat.split_whitespace().next().and_then(|ns| ns.parse().ok()).ok_or_else(|| "cpu time: unreadable".to_owned())
+}
