@@ -48,12 +48,10 @@ pub const CHAIN: &str = "sse-codec-chain";
 ///
 /// When our decoder refuses the stream.
 pub fn events_of(stream: &[u8]) -> Result<Vec<Event>, String> {
-    let mut decoder = Decoder::new();
-    let mut buf = BytesMut::from(stream);
     let mut events = Vec::new();
     let mut retry = None;
     let mut last_id: Option<EventId> = None;
-    while let Some(frame) = decoder.decode_eof(&mut buf).map_err(|e| e.to_string())? {
+    for frame in decode_frames(stream)? {
         match frame {
             Frame::Event(decoded) => {
                 let own = |value: &[u8]| Bytes::copy_from_slice(value);
@@ -232,41 +230,12 @@ pub fn decode_frames(stream: &[u8]) -> Result<Vec<Frame>, String> {
     Ok(frames)
 }
 
-/// `data` as a receiver gets it: the format has no escape for CR, so every CRLF and CR arrives as LF.
-fn as_received(data: &Bytes) -> Bytes {
-    if memchr::memchr(b'\r', data).is_none() {
-        return data.clone();
-    }
-    let mut out = Vec::with_capacity(data.len());
-    let mut rest = &data[..];
-    while let Some(cr) = memchr::memchr(b'\r', rest) {
-        out.extend_from_slice(&rest[..cr]);
-        out.push(b'\n');
-        rest = rest[cr + 1..].strip_prefix(b"\n").unwrap_or(&rest[cr + 1..]);
-    }
-    out.extend_from_slice(rest);
-    out.into()
-}
-
 /// What a receiver must see for `events`: each event's `retry` as a frame of its own, then the event with
-/// its data as received (every line break an LF) and the ID `EventSource` reports for it (its own, or the
-/// last one sent before it).
+/// its data as received (every CR and CRLF an LF) and the ID `EventSource` reports for it (its own, or the
+/// last one sent before it). The oracle the crate's tests and fuzz targets use.
 #[must_use]
 pub fn expected_frames(events: &[Event]) -> Vec<Frame> {
-    let mut frames = Vec::with_capacity(events.len());
-    let mut last_id: Option<&EventId> = None;
-    for event in events {
-        if let Some(millis) = event.retry() {
-            frames.push(Frame::Retry(millis));
-        }
-        last_id = event.id().or(last_id);
-        let mut expected = Event::new(as_received(event.data())).with_event_type(event.event_type().clone());
-        if let Some(id) = last_id {
-            expected = expected.with_id(id.clone());
-        }
-        frames.push(Frame::Event(expected));
-    }
-    frames
+    crate::reference::expected_frames(events)
 }
 
 fn counts(frames: &[Frame]) -> Counts {

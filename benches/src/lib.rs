@@ -14,6 +14,11 @@ pub mod gate;
 pub mod peers;
 pub mod results;
 
+/// The test oracles of `sse-codec` (a spec-literal reference decoder, what a receiver must decode from encoded
+/// events), shared with its tests and fuzz targets without entering its public API.
+#[path = "../../sse-codec/tests/reference/mod.rs"]
+mod reference;
+
 pub use corpus::{CORPORA, Rng, big, big_lines, llm, llm_crlf, multiline, notify};
 
 /// The size every corpus is generated at: large enough that caches do not hold it all, small enough that a
