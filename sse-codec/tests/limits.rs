@@ -43,6 +43,22 @@ fn event_too_large_is_an_error_with_its_offset() {
 }
 
 #[test]
+fn a_lone_data_line_meets_the_limits_too() {
+    // One `data` line and its blank line, the shape the decoder takes in one step.
+    let input = b"data: 0123456789abcdef\n\ndata: ok\n\n";
+    let want = vec![Err(DecodeError::LineTooLong { limit: 16, offset: 0 }), Ok("ok".to_owned())];
+    for cut in 0..input.len() {
+        assert_eq!(datas(&decode_chunked(&mut small(), input, &[cut])), want, "cut at {cut}");
+    }
+    let tight = || Decoder::with_limits(Limits::default().max_event_len(12));
+    let input = b"data: 0123456\n\ndata: 01234\n\n";
+    let want = vec![Err(DecodeError::EventTooLarge { limit: 12, offset: 0 }), Ok("01234".to_owned())];
+    for cut in 0..input.len() {
+        assert_eq!(datas(&decode_chunked(&mut tight(), input, &[cut])), want, "cut at {cut}");
+    }
+}
+
+#[test]
 fn comments_and_unknown_fields_between_events_do_not_count_toward_the_event() {
     let input = b": 0123456789\n: 0123456789\nfoo: 0123456789\ndata: 0123456789\n\n";
     assert_eq!(datas(&decode_chunked(&mut small(), input, &[])), [Ok("0123456789".to_owned())]);

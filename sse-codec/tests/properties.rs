@@ -77,3 +77,33 @@ proptest! {
         prop_assert_eq!(observed, reference(&input));
     }
 }
+
+/// The decoder takes an event of one `data` line followed at once by its blank line in a single step. Every
+/// shape of that event, cut anywhere, must give what the line-by-line rules give.
+#[test]
+fn lone_data_line_events_agree_with_the_reference_model() {
+    let shapes: &[&[u8]] = &[
+        b"data:\n\n",
+        b"data: \n\n",
+        b"data:  two spaces\n\n",
+        b"data:x\r\n\r\n",
+        b"data: cr then crlf\r\r\n",
+        b"data: lf then crlf\n\r\n",
+        b"data: crlf then lf\r\n\n",
+        b"data: then a lone cr\n\r",
+        b"data: then cr and more\n\rdata: b\n\n",
+        b"data: no blank line yet\n",
+        b"id: 7\n\ndata: carries the last id\n\n",
+        b"\xEF\xBB\xBFdata: after a bom\n\n",
+        b"data : not the data field\n\n",
+        b"data\n\n",
+    ];
+    for &shape in shapes {
+        let input = [shape, shape].concat();
+        for cut in 0..=input.len() {
+            let frames = decode_chunked(&mut Decoder::new(), &input, &[cut]);
+            let observed: Vec<_> = frames.iter().map(|f| observe(f.as_ref().expect("within limits"))).collect();
+            assert_eq!(observed, reference(&input), "{input:?} cut at {cut}");
+        }
+    }
+}
