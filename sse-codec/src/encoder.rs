@@ -255,6 +255,7 @@ impl<'a> EventRef<'a> {
     /// An upper bound of [`EventRef::encoded_len`] found without reading the values: every byte of data or
     /// comment could be a line break that adds a prefix.
     #[cfg(feature = "alloc")]
+    #[inline]
     pub(crate) fn max_encoded_len(&self) -> usize {
         const LINE: usize = 9; // the longest prefix, `retry: `, plus a line end
         let lines = |text: Option<&[u8]>, prefix: usize| text.map_or(0, |t| (t.len() + 1) * (prefix + 1));
@@ -296,6 +297,7 @@ mod owned {
         }
 
         /// Encodes a block whose type and ID are known to be valid into `dst`, if it has room.
+        #[inline]
         fn encode_validated(&self, dst: &mut impl BufMut) -> Result<(), EncodeError> {
             // Growable buffers (`BytesMut`, `Vec<u8>`) report nearly `usize::MAX` bytes of room, so the exact
             // length is only computed for a buffer that might be too small.
@@ -313,6 +315,7 @@ mod owned {
 
     impl Event {
         /// The event as a borrowed block, for the writer.
+        #[inline]
         pub(crate) fn as_event_ref(&self) -> EventRef<'_> {
             EventRef {
                 comment: self.comment().map(|c| &c[..]),

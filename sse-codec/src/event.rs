@@ -149,6 +149,7 @@ impl EventType {
 
     /// Whether this is the default type, `message`, or the empty type that means the same.
     #[must_use]
+    #[inline]
     pub fn is_message(&self) -> bool {
         self.0.is_empty() || *self.0 == b"message"[..]
     }
