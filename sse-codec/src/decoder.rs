@@ -353,6 +353,7 @@ impl Decoder {
     }
 
     /// Takes `buf[..end]`, the pending event's lines or a lone comment line, as shared bytes.
+    #[inline]
     fn split_off(&mut self, buf: &mut BytesMut, end: usize) -> Bytes {
         self.offset += end as u64;
         self.line_start = 0;
