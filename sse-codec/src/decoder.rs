@@ -433,7 +433,7 @@ impl Decoder {
 
     /// Moves past a line that has been taken, whose line end runs to `next_line`: out of the buffer when no
     /// event is pending, else into the pending event, which must stay within its limit.
-    #[inline]
+    #[inline(always)]
     fn end_line(&mut self, buf: &mut BytesMut, next_line: usize) -> Result<(), DecodeError> {
         if self.pending.is_empty() {
             self.advance(buf, next_line);
