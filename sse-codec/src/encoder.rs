@@ -102,6 +102,7 @@ pub(crate) fn check_id(value: &[u8]) -> Result<(), EncodeError> {
 }
 
 /// Writes `text` as one `prefix` line per line of it; every kind of line break starts a new line.
+#[inline(always)]
 fn put_lines(sink: &mut impl Sink, prefix: &[u8], text: &[u8]) {
     let mut rest = text;
     while let Some(end) = find_line_end(rest) {
@@ -229,6 +230,7 @@ impl<'a> EventRef<'a> {
     }
 
     /// Writes the block, already validated, into `sink`.
+    #[inline]
     pub(crate) fn write(&self, sink: &mut impl Sink) {
         if let Some(comment) = self.comment {
             put_lines(sink, b": ", comment);
