@@ -1,0 +1,170 @@
+//! Our speed against every peer's, measured interleaved: each round times one pass of every implementation,
+//! one after the other in an order that rotates from round to round, and our speed-up over a peer is the
+//! median of the rounds' own ratios. On a machine whose speed drifts (a shared virtual machine, say), the
+//! ratio of two passes taken a moment apart holds steady where criterion's groups, which time one
+//! implementation for seconds before the next, can each catch a different phase of the drift. Criterion's
+//! benches stay the ones that give absolute figures; this gives the ratios a second, drift-proof reading.
+//!
+//! ```text
+//! cargo run --release -p sse-codec-benches --bin compare -- decode CORPUS CHUNK|one-buffer ROUNDS
+//! cargo run --release -p sse-codec-benches --bin compare -- encode CORPUS ROUNDS
+//! ```
+//!
+//! Every peer passes the same gate as in the benches first (see [`gate`](sse_codec_benches::gate)); one
+//! that fails it is listed with the reason and not timed.
+
+use std::hint::black_box;
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+use sse_codec_benches::encode::{self, Output, Prepared};
+use sse_codec_benches::gate::{self, Verdict};
+use sse_codec_benches::peers::{ENCODERS, PEERS};
+use sse_codec_benches::results::{DECODE_LIMIT, ENCODE_LIMIT};
+use sse_codec_benches::{CORPORA, CORPUS_LEN, OURS, count_line_ends, decode, split};
+
+const USAGE: &str = "usage: compare decode CORPUS CHUNK|one-buffer ROUNDS | compare encode CORPUS ROUNDS";
+
+fn main() -> ExitCode {
+    match run(&std::env::args().skip(1).collect::<Vec<_>>()) {
+        Ok(report) => {
+            print!("{report}");
+            ExitCode::SUCCESS
+        }
+        Err(error) => {
+            eprintln!("compare: {error}\n{USAGE}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// One contestant: its name and one timed pass over the whole input.
+struct Contestant<'a> {
+    name: &'a str,
+    pass: Box<dyn FnMut() -> Duration + 'a>,
+}
+
+fn run(args: &[String]) -> Result<String, String> {
+    match args {
+        [what, corpus, chunk, rounds] if what == "decode" => {
+            let generate = CORPORA.iter().find(|(name, _)| name == corpus).ok_or("unknown corpus")?.1;
+            let chunk = if chunk == "one-buffer" { None } else { Some(chunk.parse().map_err(|_| "bad chunk")?) };
+            let input = generate(CORPUS_LEN);
+            compare_decoders(&input, chunk, parse_rounds(rounds)?)
+        }
+        [what, corpus, rounds] if what == "encode" => {
+            let generate = encode::CORPORA.iter().find(|(name, _)| name == corpus).ok_or("unknown corpus")?.1;
+            compare_encoders(&generate(CORPUS_LEN), parse_rounds(rounds)?)
+        }
+        _ => Err("bad arguments".to_owned()),
+    }
+}
+
+fn parse_rounds(rounds: &str) -> Result<usize, String> {
+    rounds.parse().ok().filter(|&n| n > 0).ok_or_else(|| "bad round count".to_owned())
+}
+
+fn compare_decoders(input: &[u8], chunk: Option<usize>, rounds: usize) -> Result<String, String> {
+    let chunks = split(input, chunk);
+    let mut refused = Vec::new();
+    let mut contestants = vec![
+        Contestant { name: OURS, pass: Box::new(|| timed(|| decode(black_box(&chunks)))) },
+        Contestant { name: DECODE_LIMIT, pass: Box::new(|| timed(|| count_line_ends(black_box(input)))) },
+    ];
+    for &(name, peer) in PEERS {
+        match gate::vet(peer, decode, input, chunk) {
+            Verdict::Pass(_) => {
+                let chunks = &chunks;
+                contestants.push(Contestant { name, pass: Box::new(move || timed(|| peer(black_box(chunks)))) });
+            }
+            verdict => refused.push(format!("{name}: {verdict:?}")),
+        }
+    }
+    Ok(report(input.len(), &mut contestants, rounds, &refused))
+}
+
+fn compare_encoders(stream: &[u8], rounds: usize) -> Result<String, String> {
+    let events = encode::events_of(stream)?;
+    let reference = encode::encoded(&events);
+    let mut refused = Vec::new();
+    let mut copy = Vec::with_capacity(reference.len());
+    let mut contestants = vec![
+        encoder(OURS, encode::prepare_ours(&events)?),
+        Contestant {
+            name: ENCODE_LIMIT,
+            pass: Box::new(move || {
+                timed(|| {
+                    copy.clear();
+                    copy.extend_from_slice(black_box(&reference));
+                })
+            }),
+        },
+    ];
+    for &(name, prepare) in ENCODERS {
+        match encode::vet(prepare, &events) {
+            Verdict::Pass(_) => contestants.push(encoder(name, prepare(&events)?)),
+            verdict => refused.push(format!("{name}: {verdict:?}")),
+        }
+    }
+    Ok(report(encode::encoded(&events).len(), &mut contestants, rounds, &refused))
+}
+
+/// An encoder timed as the encode bench times it: a fresh copy of its values is made outside the timing,
+/// then consumed into a reused output.
+fn encoder(name: &str, prepared: Prepared) -> Contestant<'_> {
+    let mut out = Output::default();
+    Contestant {
+        name,
+        pass: Box::new(move || {
+            let batch = prepared.batch();
+            let started = Instant::now();
+            let result = batch.encode(black_box(&mut out));
+            let took = started.elapsed();
+            result.expect("it passed the gate");
+            took
+        }),
+    }
+}
+
+fn timed<T>(f: impl FnOnce() -> T) -> Duration {
+    let started = Instant::now();
+    black_box(f());
+    started.elapsed()
+}
+
+/// Runs the rounds and formats the table: each contestant's best and median MiB/s over `bytes`, and our
+/// speed-up over it as the median of the per-round ratios.
+fn report(bytes: usize, contestants: &mut [Contestant<'_>], rounds: usize, refused: &[String]) -> String {
+    let n = contestants.len();
+    let mut times = vec![Vec::with_capacity(rounds); n];
+    for round in 0..rounds {
+        for k in 0..n {
+            let i = (round + k) % n;
+            times[i].push((contestants[i].pass)());
+        }
+    }
+    let mib_per_s = |d: &Duration| bytes as f64 / d.as_secs_f64() / f64::from(1 << 20);
+    let mut out = format!("{rounds} rounds, {bytes} bytes\n");
+    out.push_str(&format!("{:<20} {:>10} {:>10} {:>12}\n", "implementation", "best MiB/s", "median", "our speed-up"));
+    for (i, contestant) in contestants.iter().enumerate() {
+        let best = times[i].iter().map(mib_per_s).fold(0.0, f64::max);
+        let median = median(times[i].iter().map(mib_per_s).collect());
+        let speed_up = median_ratio(&times[0], &times[i]);
+        out.push_str(&format!("{:<20} {best:>10.0} {median:>10.0} {speed_up:>11.2}x\n", contestant.name));
+    }
+    for line in refused {
+        out.push_str(&format!("not timed: {line}\n"));
+    }
+    out
+}
+
+/// The median over rounds of `theirs / ours` (their time over ours: above 1 when we are faster).
+fn median_ratio(ours: &[Duration], theirs: &[Duration]) -> f64 {
+    median(ours.iter().zip(theirs).map(|(o, t)| t.as_secs_f64() / o.as_secs_f64()).collect())
+}
+
+fn median(mut values: Vec<f64>) -> f64 {
+    values.sort_by(f64::total_cmp);
+    let mid = values.len() / 2;
+    if values.len() % 2 == 1 { values[mid] } else { f64::midpoint(values[mid - 1], values[mid]) }
+}
