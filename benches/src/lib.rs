@@ -78,21 +78,24 @@ pub fn decode(chunks: &[&[u8]]) -> Result<Counts, String> {
     let mut decoder = Decoder::new();
     let mut buf = BytesMut::new();
     let mut counts = Counts::default();
-    let mut take = |frame| {
-        if let Frame::Event(event) = frame {
-            counts.add(event.data().len());
-        }
-    };
     for chunk in chunks {
         buf.extend_from_slice(chunk);
-        while let Some(frame) = decoder.decode(&mut buf).map_err(|e| e.to_string())? {
-            take(frame);
-        }
+        while count(decoder.decode(&mut buf), &mut counts)? {}
     }
-    while let Some(frame) = decoder.decode_eof(&mut buf).map_err(|e| e.to_string())? {
-        take(frame);
-    }
+    while count(decoder.decode_eof(&mut buf), &mut counts)? {}
     Ok(counts)
+}
+
+/// Counts what one call to the decoder gave, matched where it lies rather than moved out first; answers
+/// whether there may be more.
+fn count(result: Result<Option<Frame>, sse_codec::DecodeError>, counts: &mut Counts) -> Result<bool, String> {
+    match result {
+        Ok(Some(Frame::Event(event))) => counts.add(event.data().len()),
+        Ok(Some(_)) => {}
+        Ok(None) => return Ok(false),
+        Err(e) => return Err(e.to_string()),
+    }
+    Ok(true)
 }
 
 /// Counts line ends with `memchr2` over CR and LF: the physical limit a line-based decoder is compared with.

@@ -16,8 +16,10 @@ pub fn decode_async_sse(chunks: &[&[u8]]) -> Result<Counts, String> {
     let reader = futures::stream::iter(chunks.iter().map(|&chunk| Ok::<_, std::io::Error>(chunk))).into_async_read();
     let mut counts = Counts::default();
     drain(async_sse::decode(reader), |item| {
-        if let Event::Message(message) = item.map_err(|e| e.to_string())? {
-            counts.add(message.data().len());
+        match &item {
+            Ok(Event::Message(message)) => counts.add(message.data().len()),
+            Ok(_) => {}
+            Err(e) => return Err(e.to_string()),
         }
         Ok(())
     })?;

@@ -14,7 +14,10 @@ use crate::Counts;
 pub fn decode_eventsrc(chunks: &[&[u8]]) -> Result<Counts, String> {
     let mut counts = Counts::default();
     drain(EventStream::new(source(chunks)), |item| {
-        counts.add(item.map_err(|e| e.to_string())?.data().len());
+        match &item {
+            Ok(event) => counts.add(event.data().len()),
+            Err(e) => return Err(e.to_string()),
+        }
         Ok(())
     })?;
     Ok(counts)

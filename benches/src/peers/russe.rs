@@ -21,20 +21,20 @@ pub fn decode_russe(chunks: &[&[u8]]) -> Result<Counts, String> {
     let mut decoder = russe::Decoder::default();
     let mut buf = BytesMut::new();
     let mut counts = Counts::default();
-    let mut take = |event| {
-        if let Event::Message(message) = event {
-            counts.add(message.data.len());
+    let mut count = |result: Result<Option<Event>, russe::Error>| {
+        match &result {
+            Ok(Some(Event::Message(message))) => counts.add(message.data.len()),
+            Ok(Some(_)) => {}
+            Ok(None) => return Ok(false),
+            Err(e) => return Err(e.to_string()),
         }
+        Ok(true)
     };
     for &chunk in chunks {
         buf.extend_from_slice(chunk);
-        while let Some(event) = decoder.decode(&mut buf).map_err(|e| e.to_string())? {
-            take(event);
-        }
+        while count(decoder.decode(&mut buf))? {}
     }
-    while let Some(event) = decoder.decode_eof(&mut buf).map_err(|e| e.to_string())? {
-        take(event);
-    }
+    while count(decoder.decode_eof(&mut buf))? {}
     Ok(counts)
 }
 

@@ -18,20 +18,20 @@ pub fn decode_sse_codec_0_3(chunks: &[&[u8]]) -> Result<Counts, String> {
     let mut codec = SSECodec::default();
     let mut buf = BytesMut::new();
     let mut counts = Counts::default();
-    let mut take = |event| {
-        if let Event::Message { data, .. } = event {
-            counts.add(data.len());
+    let mut count = |result: Result<Option<Event>, peer_sse_codec::Error>| {
+        match &result {
+            Ok(Some(Event::Message { data, .. })) => counts.add(data.len()),
+            Ok(Some(_)) => {}
+            Ok(None) => return Ok(false),
+            Err(e) => return Err(e.to_string()),
         }
+        Ok(true)
     };
     for &chunk in chunks {
         buf.extend_from_slice(chunk);
-        while let Some(event) = codec.decode(&mut buf).map_err(|e| e.to_string())? {
-            take(event);
-        }
+        while count(codec.decode(&mut buf))? {}
     }
-    while let Some(event) = codec.decode_eof(&mut buf).map_err(|e| e.to_string())? {
-        take(event);
-    }
+    while count(codec.decode_eof(&mut buf))? {}
     Ok(counts)
 }
 

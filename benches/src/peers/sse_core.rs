@@ -16,8 +16,10 @@ pub fn decode_sse_core(chunks: &[&[u8]]) -> Result<Counts, String> {
     for &chunk in chunks {
         let mut rest = chunk;
         while let Some(event) = decoder.next(&mut rest) {
-            if let SseEvent::Message(message) = event.map_err(|e| e.to_string())? {
-                counts.add(message.data.len());
+            match &event {
+                Ok(SseEvent::Message(message)) => counts.add(message.data.len()),
+                Ok(_) => {}
+                Err(e) => return Err(e.to_string()),
             }
         }
     }

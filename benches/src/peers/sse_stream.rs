@@ -16,8 +16,10 @@ use crate::encode::{Output, Prepared};
 pub fn decode_sse_stream(chunks: &[&[u8]]) -> Result<Counts, String> {
     let mut counts = Counts::default();
     drain(SseByteStream::new(source(chunks)), |item| {
-        if let Some(data) = item.map_err(|e| e.to_string())?.data {
-            counts.add(data.len());
+        match &item {
+            Ok(Sse { data: Some(data), .. }) => counts.add(data.len()),
+            Ok(_) => {}
+            Err(e) => return Err(e.to_string()),
         }
         Ok(())
     })?;
