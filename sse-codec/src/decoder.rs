@@ -281,7 +281,9 @@ impl Decoder {
                     return Ok(None);
                 };
                 if skip > 0 {
-                    self.consume_between_lines(buf, skip);
+                    // A byte order mark, or the LF of a CRLF split across chunks: the end of the line before,
+                    // which counts toward the pending event as it would have had it arrived with the CR.
+                    self.end_line(buf, self.line_start + skip)?;
                 }
             }
             let Some(end) = find_line_end(&buf[self.scanned..]) else {
@@ -331,16 +333,6 @@ impl Decoder {
         self.skipping = Skipping::No;
         self.offset = 0;
         Ok(None)
-    }
-
-    /// Drops `count` bytes that stand between lines (a byte order mark, the LF of a split CRLF).
-    fn consume_between_lines(&mut self, buf: &mut BytesMut, count: usize) {
-        if self.pending.is_empty() {
-            self.advance(buf, count);
-        } else {
-            self.line_start += count;
-            self.scanned = self.line_start;
-        }
     }
 
     /// Removes `count` bytes from the front of `buf`, which holds no pending field.

@@ -43,6 +43,18 @@ fn event_too_large_is_an_error_with_its_offset() {
 }
 
 #[test]
+fn the_event_limit_counts_a_crlf_the_same_when_it_is_split() {
+    // 31 bytes of lines against a limit of 30, the last CRLF straddling the limit: a cut between its CR and
+    // LF must not let the event through (the LF belongs to the line, however late it arrives).
+    let input = b"data: 0123456789\r\ndata: 01234\r\n\r\ndata: next\r\n\r\n";
+    let tight = || Decoder::with_limits(Limits::default().max_event_len(30));
+    let want = vec![Err(DecodeError::EventTooLarge { limit: 30, offset: 0 }), Ok("next".to_owned())];
+    for cut in 0..input.len() {
+        assert_eq!(datas(&decode_chunked(&mut tight(), input, &[cut])), want, "cut at {cut}");
+    }
+}
+
+#[test]
 fn a_lone_data_line_meets_the_limits_too() {
     // One `data` line and its blank line, the shape the decoder takes in one step.
     let input = b"data: 0123456789abcdef\n\ndata: ok\n\n";
