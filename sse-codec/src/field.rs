@@ -54,26 +54,30 @@ impl<'a> Field<'a> {
     #[inline]
     pub fn parse(line: &'a [u8]) -> Option<Self> {
         // A blank line ends every event, and the usual fields are known by their first bytes: those lines are
-        // split without a search for the colon.
-        let (name, value) = match line {
+        // split without a search for the colon, and named without comparing the name again.
+        Some(match line {
             [] => return None,
-            [b'd', b'a', b't', b'a', b':', value @ ..] => (&line[..4], value),
-            [b'i', b'd', b':', value @ ..] => (&line[..2], value),
-            [b'e', b'v', b'e', b'n', b't', b':', value @ ..] => (&line[..5], value),
-            _ => match memchr(b':', line) {
-                Some(colon) => (&line[..colon], &line[colon + 1..]),
-                None => (line, &line[line.len()..]),
-            },
+            [b'd', b'a', b't', b'a', b':', value @ ..] => Self::Data(strip_space(value)),
+            [b'i', b'd', b':', value @ ..] => Self::Id(strip_space(value)),
+            [b'e', b'v', b'e', b'n', b't', b':', value @ ..] => Self::Event(strip_space(value)),
+            _ => Self::parse_other(line),
+        })
+    }
+
+    /// [`Field::parse`] for a line that starts with none of the usual fields' names and their colon.
+    fn parse_other(line: &'a [u8]) -> Self {
+        let (name, value) = match memchr(b':', line) {
+            Some(colon) => (&line[..colon], strip_space(&line[colon + 1..])),
+            None => (line, &line[line.len()..]),
         };
-        let value = value.strip_prefix(b" ").unwrap_or(value);
-        Some(match name {
+        match name {
             b"data" => Self::Data(value),
             b"" => Self::Comment(value),
             b"event" => Self::Event(value),
             b"id" => Self::Id(value),
             b"retry" => Self::Retry(value),
             _ => Self::Unknown { name, value },
-        })
+        }
     }
 
     /// The field's value (a comment's text for [`Field::Comment`]).
@@ -84,6 +88,12 @@ impl<'a> Field<'a> {
             Self::Unknown { value, .. } => value,
         }
     }
+}
+
+/// A field value without the one space that may follow the colon.
+#[inline(always)]
+fn strip_space(value: &[u8]) -> &[u8] {
+    value.strip_prefix(b" ").unwrap_or(value)
 }
 
 /// Whether an `id` field's value sets the last event ID: it must not contain NUL. (An empty value is valid:
