@@ -1,7 +1,8 @@
 //! Benchmarks for sse-codec: deterministic corpora ([`corpus`]), our decoder and the peer decoders behind one
 //! signature ([`decode`], [`peers`]), the gate every peer passes before it is timed ([`gate`]), our encoder
 //! and the peer encoders in one shape with a gate of their own ([`encode`], [`peers`]), and the results as
-//! criterion stores them, read back for the report ([`results`]).
+//! criterion stores them, read back for the report ([`results`]), and the least work a decoder or encoder of
+//! our design must do, for scale ([`floor`]).
 
 use std::fmt;
 
@@ -10,6 +11,7 @@ use sse_codec::{Decoder, Frame};
 
 pub mod corpus;
 pub mod encode;
+pub mod floor;
 pub mod gate;
 pub mod peers;
 pub mod results;

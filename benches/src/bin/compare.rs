@@ -11,7 +11,9 @@
 //! ```
 //!
 //! Every peer passes the same gate as in the benches first (see [`gate`](sse_codec_benches::gate)); one
-//! that fails it is listed with the reason and not timed.
+//! that fails it is listed with the reason and not timed. Beside the limit (the `memchr2` scan, the
+//! `memcpy`), the table has the floor of our design ([`floor`](sse_codec_benches::floor)): the least work a
+//! decoder handing out shared `Bytes`, or an encoder consuming owned events, must do.
 
 use std::hint::black_box;
 use std::process::ExitCode;
@@ -21,7 +23,10 @@ use sse_codec_benches::encode::{self, Output, Prepared};
 use sse_codec_benches::gate::{self, Verdict};
 use sse_codec_benches::peers::{ENCODERS, PEERS};
 use sse_codec_benches::results::{DECODE_LIMIT, ENCODE_LIMIT};
-use sse_codec_benches::{CORPORA, CORPUS_LEN, OURS, count_line_ends, decode, split};
+use sse_codec_benches::{CORPORA, CORPUS_LEN, OURS, count_line_ends, decode, floor, split};
+
+/// The name of the floor in the table.
+const FLOOR: &str = "floor";
 
 const USAGE: &str = "usage: compare decode CORPUS CHUNK|one-buffer ROUNDS | compare encode CORPUS ROUNDS";
 
@@ -70,6 +75,7 @@ fn compare_decoders(input: &[u8], chunk: Option<usize>, rounds: usize) -> Result
     let mut contestants = vec![
         Contestant { name: OURS, pass: Box::new(|| timed(|| decode(black_box(&chunks)))) },
         Contestant { name: DECODE_LIMIT, pass: Box::new(|| timed(|| count_line_ends(black_box(input)))) },
+        Contestant { name: FLOOR, pass: Box::new(|| timed(|| floor::decode(black_box(&chunks)))) },
     ];
     for &(name, peer) in PEERS {
         match gate::vet(peer, decode, input, chunk) {
@@ -99,6 +105,7 @@ fn compare_encoders(stream: &[u8], rounds: usize) -> Result<String, String> {
                 })
             }),
         },
+        encoder(FLOOR, floor::prepare_encode(&events)?),
     ];
     for &(name, prepare) in ENCODERS {
         match encode::vet(prepare, &events) {

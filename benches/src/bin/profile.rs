@@ -9,8 +9,8 @@
 //! - `CORPUS`: one of the corpora (`llm`, `llm_crlf`, `notify`, `multiline`, `big`);
 //! - `CHUNK`: a chunk size in bytes, or `one-buffer`;
 //! - `IMPL`: `sse-codec` (our decoder), a peer decoder's name, `memchr2-scan` (the limit), `bytes-floor`
-//!   (the least a decoder handing out `Bytes` must do: append each chunk to a `BytesMut`, find line ends,
-//!   split every event off, drop it), or `encode` (our encoder writing the corpus's events by reference
+//!   ([`floor::decode`](sse_codec_benches::floor::decode): append each chunk to a `BytesMut`, find line
+//!   ends, split every event off, drop it), or `encode` (our encoder writing the corpus's events by reference
 //!   into one reused buffer: the encoding alone, without the dropping of the events that the encode bench's
 //!   fair comparison times);
 //! - `PASSES`: how many times to go over the corpus.
@@ -25,7 +25,7 @@ use std::process::ExitCode;
 use bytes::BytesMut;
 use sse_codec_benches::peers::PEERS;
 use sse_codec_benches::results::DECODE_LIMIT;
-use sse_codec_benches::{CORPORA, CORPUS_LEN, Counts, OURS, count_line_ends, decode, encode, split};
+use sse_codec_benches::{CORPORA, CORPUS_LEN, OURS, count_line_ends, decode, encode, split};
 
 const USAGE: &str = "usage: profile CORPUS CHUNK|one-buffer sse-codec|PEER|memchr2-scan|bytes-floor|encode PASSES";
 
@@ -72,7 +72,7 @@ fn run(args: Vec<String>) -> Result<String, String> {
 
     let decoder = match implementation.as_str() {
         OURS => Some(decode as sse_codec_benches::Decode),
-        "bytes-floor" => Some(bytes_floor as sse_codec_benches::Decode),
+        "bytes-floor" => Some(sse_codec_benches::floor::decode as sse_codec_benches::Decode),
         DECODE_LIMIT => None,
         peer => Some(PEERS.iter().find(|(name, _)| *name == peer).ok_or("unknown implementation")?.1),
     };
@@ -102,28 +102,6 @@ fn encode_all(events: &[sse_codec::Event], out: &mut BytesMut) -> Result<(), Str
         event.encode(out).map_err(|e| e.to_string())?;
     }
     Ok(())
-}
-
-/// The floor under any decoder that hands out events sharing the input: each chunk appended to a
-/// `BytesMut`, line ends found with `memchr2`, each event (up to its blank line) split off, frozen and
-/// dropped. It interprets nothing, so every block up to a blank line counts as an event, comments too.
-fn bytes_floor(chunks: &[&[u8]]) -> Result<Counts, String> {
-    let mut buf = BytesMut::new();
-    let mut counts = Counts::default();
-    let mut scanned = 0;
-    for chunk in chunks {
-        buf.extend_from_slice(chunk);
-        while let Some(i) = memchr::memchr2(b'\r', b'\n', &buf[scanned..]) {
-            if i == 0 && scanned > 0 {
-                let event = buf.split_to(scanned + 1).freeze();
-                counts.add(black_box(event).len());
-                scanned = 0;
-            } else {
-                scanned += i + 1;
-            }
-        }
-    }
-    Ok(counts)
 }
 
 /// The CPU time this thread has used, in nanoseconds (Linux: `/proc/thread-self/schedstat`).
