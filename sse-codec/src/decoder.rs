@@ -9,7 +9,8 @@
 //! off the buffer in one piece and frozen, and values are cut out of that piece without copying. Only the
 //! lines of a multi-line `data` are copied, once, into a buffer of exactly the joined size, and event types
 //! and IDs short enough to be held inline (38 bytes) are copied into the value. The search for
-//! line ends resumes where it stopped, so a long line arriving in small pieces is scanned once.
+//! line ends resumes where it stopped, so a long line arriving in small pieces is scanned once. The commonest
+//! event of all, one `data` line and its blank line, is taken in one step when both have arrived.
 
 use alloc::vec::Vec;
 use core::ops::Range;
