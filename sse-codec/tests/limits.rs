@@ -21,14 +21,20 @@ fn datas(frames: &[Result<Frame, DecodeError>]) -> Vec<Result<String, DecodeErro
         .collect()
 }
 
+/// Decodes `input` cut in two at every offset, each time with a fresh decoder from `decoder`, and checks the
+/// data and errors are `want` whatever the cut.
+fn at_every_cut(decoder: impl Fn() -> Decoder, input: &[u8], want: &[Result<String, DecodeError>]) {
+    for cut in 0..input.len() {
+        assert_eq!(datas(&decode_chunked(&mut decoder(), input, &[cut])), want, "cut at {cut}");
+    }
+}
+
 #[test]
 fn line_too_long_is_an_error_with_its_offset() {
     let input = b"data: ok\n\ndata: 0123456789abcdef\ndata: more\n\ndata: next\n\n";
     let want = vec![Ok("ok".to_owned()), Err(DecodeError::LineTooLong { limit: 16, offset: 10 }), Ok("next".into())];
     // Whatever the chunking: the error is the same, and decoding resumes after the offending event.
-    for cut in 0..input.len() {
-        assert_eq!(datas(&decode_chunked(&mut small(), input, &[cut])), want, "cut at {cut}");
-    }
+    at_every_cut(small, input, &want);
     let every_byte: Vec<usize> = (0..input.len()).collect();
     assert_eq!(datas(&decode_chunked(&mut small(), input, &every_byte)), want);
 }
@@ -37,9 +43,7 @@ fn line_too_long_is_an_error_with_its_offset() {
 fn event_too_large_is_an_error_with_its_offset() {
     let input = b": hi\n\ndata: 0123456789\ndata: 0123456789\ndata: 0123456789\n\ndata: next\n\n";
     let want = vec![Err(DecodeError::EventTooLarge { limit: 40, offset: 6 }), Ok("next".to_owned())];
-    for cut in 0..input.len() {
-        assert_eq!(datas(&decode_chunked(&mut small(), input, &[cut])), want, "cut at {cut}");
-    }
+    at_every_cut(small, input, &want);
 }
 
 #[test]
@@ -49,9 +53,7 @@ fn the_event_limit_counts_a_crlf_the_same_when_it_is_split() {
     let input = b"data: 0123456789\r\ndata: 01234\r\n\r\ndata: next\r\n\r\n";
     let tight = || Decoder::with_limits(Limits::default().max_event_len(30));
     let want = vec![Err(DecodeError::EventTooLarge { limit: 30, offset: 0 }), Ok("next".to_owned())];
-    for cut in 0..input.len() {
-        assert_eq!(datas(&decode_chunked(&mut tight(), input, &[cut])), want, "cut at {cut}");
-    }
+    at_every_cut(tight, input, &want);
 }
 
 #[test]
@@ -59,15 +61,11 @@ fn a_lone_data_line_meets_the_limits_too() {
     // One `data` line and its blank line, the shape the decoder takes in one step.
     let input = b"data: 0123456789abcdef\n\ndata: ok\n\n";
     let want = vec![Err(DecodeError::LineTooLong { limit: 16, offset: 0 }), Ok("ok".to_owned())];
-    for cut in 0..input.len() {
-        assert_eq!(datas(&decode_chunked(&mut small(), input, &[cut])), want, "cut at {cut}");
-    }
+    at_every_cut(small, input, &want);
     let tight = || Decoder::with_limits(Limits::default().max_event_len(12));
     let input = b"data: 0123456\n\ndata: 01234\n\n";
     let want = vec![Err(DecodeError::EventTooLarge { limit: 12, offset: 0 }), Ok("01234".to_owned())];
-    for cut in 0..input.len() {
-        assert_eq!(datas(&decode_chunked(&mut tight(), input, &[cut])), want, "cut at {cut}");
-    }
+    at_every_cut(tight, input, &want);
 }
 
 #[test]
