@@ -4,16 +4,16 @@
 
 use std::hint::black_box;
 
-use bytes::BytesMut;
+use bytes::{Buf, BytesMut};
 use sse_codec::Event;
 
 use crate::Counts;
 use crate::encode::{Output, Prepared};
 
 /// The floor under any decoder that hands out events sharing the input: each chunk appended to a
-/// `BytesMut`, line ends found with `memchr2`, each event (up to its blank line) split off, frozen and
-/// dropped. It takes only LF for a line end (a CRLF corpus would be cut wrongly), and every block up to a
-/// blank line counts as an event, comments too.
+/// `BytesMut`, line ends (LF, CRLF, CR) found with `memchr2` and the search resumed where it stopped, each
+/// event (up to its blank line) split off, frozen and dropped. It interprets no field, so every block up to
+/// a blank line counts as an event, comments too.
 ///
 /// # Errors
 ///
@@ -21,18 +21,29 @@ use crate::encode::{Output, Prepared};
 pub fn decode(chunks: &[&[u8]]) -> Result<Counts, String> {
     let mut buf = BytesMut::new();
     let mut counts = Counts::default();
-    let mut scanned = 0;
+    // Where the current line starts, and how far it has been searched for its end.
+    let (mut line_start, mut scanned) = (0, 0);
     for chunk in chunks {
         buf.extend_from_slice(chunk);
         while let Some(i) = memchr::memchr2(b'\r', b'\n', &buf[scanned..]) {
-            if i == 0 && scanned > 0 {
-                let event = buf.split_to(scanned + 1).freeze();
+            let end = scanned + i;
+            let line_end_len = match (buf[end], buf.get(end + 1)) {
+                (b'\r', Some(b'\n')) => 2,
+                (b'\r', None) => break, // a CR at the end: wait for the byte after it
+                _ => 1,
+            };
+            if end == line_start && line_start > 0 {
+                let event = buf.split_to(end + line_end_len).freeze();
                 counts.add(black_box(event).len());
-                scanned = 0;
+                (line_start, scanned) = (0, 0);
+            } else if end == line_start {
+                buf.advance(line_end_len); // a blank line with no event before it
             } else {
-                scanned += i + 1;
+                line_start = end + line_end_len;
+                scanned = line_start;
             }
         }
+        scanned = scanned.max(buf.len().saturating_sub(1)).max(line_start);
     }
     Ok(counts)
 }
@@ -40,7 +51,8 @@ pub fn decode(chunks: &[&[u8]]) -> Result<Counts, String> {
 /// The floor under any encoder of owned events, timed as the encode bench times an encoder: each event's
 /// data scanned once for a line break with `memchr2` (which every injection-proof encoder must do), the
 /// data copied out after `data: ` and followed by the blank line, and the event dropped. Types and IDs are
-/// left out, and data is taken to be one line.
+/// left out, and data is taken to be one line: a floor for corpora of single-line data only (not
+/// `big_lines`).
 ///
 /// # Errors
 ///
