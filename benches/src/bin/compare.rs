@@ -10,9 +10,9 @@
 //! cargo run --release -p sse-codec-benches --bin compare -- encode CORPUS ROUNDS
 //! ```
 //!
-//! Every peer passes the same gate as in the benches first (see [`gate`](sse_codec_benches::gate)); one
+//! Every peer passes the same gate as in the benches first (see [`gate`]); one
 //! that fails it is listed with the reason and not timed. Beside the limit (the `memchr2` scan, the
-//! `memcpy`), the table has the floor of our design ([`floor`](sse_codec_benches::floor)): the least work a
+//! `memcpy`), the table has the floor of our design ([`floor`]): the least work a
 //! decoder handing out shared `Bytes`, or an encoder consuming owned events, must do.
 
 use std::hint::black_box;
