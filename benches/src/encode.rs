@@ -26,7 +26,7 @@ use sse_codec::{Decoder, Event, EventId, EventType, Frame};
 
 use crate::corpus::{Generate, big, big_lines, llm, notify};
 use crate::gate::{GUARD, Verdict, catch};
-use crate::{Counts, Rng};
+use crate::{Counts, Rng, frame_data_len};
 
 /// The inputs of the encode benches by name, in the order reports list them: each is generated as a stream,
 /// decoded with our decoder, and its events encoded again (see [`events_of`]).
@@ -240,11 +240,7 @@ pub fn expected_frames(events: &[Event]) -> Vec<Frame> {
 
 fn counts(frames: &[Frame]) -> Counts {
     let mut counts = Counts::default();
-    for frame in frames {
-        if let Frame::Event(event) = frame {
-            counts.add(event.data().len());
-        }
-    }
+    frames.iter().filter_map(frame_data_len).for_each(|len| counts.add(len));
     counts
 }
 

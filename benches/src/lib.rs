@@ -59,6 +59,32 @@ impl Counts {
         self.events += 1;
         self.data_bytes += data_bytes;
     }
+
+    /// Counts one item a decoder gave, looked at where it lies: its data when `data_len` says it is an event,
+    /// nothing otherwise; the decoder's error as text.
+    ///
+    /// Every harness counts this way, ours and the peers' alike, rather than moving the event out of the
+    /// result first (`result.map_err(..)?`): a move copies the whole event, which costs a decoder with a large
+    /// event type more than one with a small one, and would measure the harness rather than the decoder.
+    ///
+    /// # Errors
+    ///
+    /// The decoder's error.
+    pub fn count<T, E: fmt::Display>(
+        &mut self,
+        item: &Result<T, E>,
+        data_len: impl FnOnce(&T) -> Option<usize>,
+    ) -> Result<(), String> {
+        match item {
+            Ok(item) => {
+                if let Some(len) = data_len(item) {
+                    self.add(len);
+                }
+                Ok(())
+            }
+            Err(e) => Err(e.to_string()),
+        }
+    }
 }
 
 impl fmt::Display for Counts {
@@ -70,34 +96,59 @@ impl fmt::Display for Counts {
 /// A decoder under test: decodes a whole stream arriving in `chunks`, or says why it could not.
 pub type Decode = fn(chunks: &[&[u8]]) -> Result<Counts, String>;
 
-/// Decodes with our [`Decoder`], the way a caller reading from a socket does: each chunk is appended to one
-/// `BytesMut`, decoded as far as it goes, and the end of the stream is signalled with `decode_eof`.
+/// Decodes with our [`Decoder`], the way a caller reading from a socket does (see [`drive_codec`]).
 ///
 /// # Errors
 ///
 /// When a line or an event exceeds the default limits.
 pub fn decode(chunks: &[&[u8]]) -> Result<Counts, String> {
     let mut decoder = Decoder::new();
-    let mut buf = BytesMut::new();
-    let mut counts = Counts::default();
-    for chunk in chunks {
-        buf.extend_from_slice(chunk);
-        while count(decoder.decode(&mut buf), &mut counts)? {}
-    }
-    while count(decoder.decode_eof(&mut buf), &mut counts)? {}
-    Ok(counts)
+    drive_codec(chunks, |buf, eof| if eof { decoder.decode_eof(buf) } else { decoder.decode(buf) }, frame_data_len)
 }
 
-/// Counts what one call to the decoder gave, matched where it lies rather than moved out first; answers
-/// whether there may be more.
-fn count(result: Result<Option<Frame>, sse_codec::DecodeError>, counts: &mut Counts) -> Result<bool, String> {
-    match result {
-        Ok(Some(Frame::Event(event))) => counts.add(event.data().len()),
-        Ok(Some(_)) => {}
-        Ok(None) => return Ok(false),
-        Err(e) => return Err(e.to_string()),
+/// The data length of a frame that is an event.
+#[must_use]
+pub fn frame_data_len(frame: &Frame) -> Option<usize> {
+    match frame {
+        Frame::Event(event) => Some(event.data().len()),
+        _ => None,
     }
-    Ok(true)
+}
+
+/// Decodes `chunks` with a decoder in the shape of `tokio_util::codec::Decoder`, driven as `FramedRead`
+/// drives one: each chunk is appended to one `BytesMut` and `decode(buf, false)` called until it answers
+/// `Ok(None)`; at the end of the stream, `decode(buf, true)` (the codec's `decode_eof`) likewise. Each item is
+/// counted where it lies, as [`Counts::count`] says.
+///
+/// # Errors
+///
+/// The decoder's first error.
+pub fn drive_codec<T, E: fmt::Display>(
+    chunks: &[&[u8]],
+    mut decode: impl FnMut(&mut BytesMut, bool) -> Result<Option<T>, E>,
+    data_len: impl Fn(&T) -> Option<usize>,
+) -> Result<Counts, String> {
+    let mut buf = BytesMut::new();
+    let mut counts = Counts::default();
+    let mut drain = |buf: &mut BytesMut, eof: bool| -> Result<(), String> {
+        loop {
+            match &decode(buf, eof) {
+                Ok(None) => return Ok(()),
+                Ok(Some(item)) => {
+                    if let Some(len) = data_len(item) {
+                        counts.add(len);
+                    }
+                }
+                Err(e) => return Err(e.to_string()),
+            }
+        }
+    };
+    for chunk in chunks {
+        buf.extend_from_slice(chunk);
+        drain(&mut buf, false)?;
+    }
+    drain(&mut buf, true)?;
+    Ok(counts)
 }
 
 /// Counts line ends with `memchr2` over CR and LF: the physical limit a line-based decoder is compared with.

@@ -4,7 +4,7 @@
 use async_sse::Event;
 use futures::TryStreamExt;
 
-use super::poll::drain;
+use super::poll::count_stream;
 use crate::Counts;
 
 /// Decodes with async-sse over an `AsyncBufRead` of the borrowed chunks.
@@ -14,14 +14,8 @@ use crate::Counts;
 /// async-sse's error (an I/O error, invalid UTF-8).
 pub fn decode_async_sse(chunks: &[&[u8]]) -> Result<Counts, String> {
     let reader = futures::stream::iter(chunks.iter().map(|&chunk| Ok::<_, std::io::Error>(chunk))).into_async_read();
-    let mut counts = Counts::default();
-    drain(async_sse::decode(reader), |item| {
-        match &item {
-            Ok(Event::Message(message)) => counts.add(message.data().len()),
-            Ok(_) => {}
-            Err(e) => return Err(e.to_string()),
-        }
-        Ok(())
-    })?;
-    Ok(counts)
+    count_stream(async_sse::decode(reader), |event| match event {
+        Event::Message(message) => Some(message.data().len()),
+        _ => None,
+    })
 }

@@ -4,7 +4,7 @@
 
 use eventsource_stream::Eventsource;
 
-use super::poll::{drain, source};
+use super::poll::{count_stream, source};
 use crate::Counts;
 
 /// Decodes with eventsource-stream over the borrowed chunks.
@@ -13,13 +13,5 @@ use crate::Counts;
 ///
 /// eventsource-stream's error (invalid UTF-8, a parser error).
 pub fn decode_eventsource_stream(chunks: &[&[u8]]) -> Result<Counts, String> {
-    let mut counts = Counts::default();
-    drain(source(chunks).eventsource(), |item| {
-        match &item {
-            Ok(event) => counts.add(event.data.len()),
-            Err(e) => return Err(e.to_string()),
-        }
-        Ok(())
-    })?;
-    Ok(counts)
+    count_stream(source(chunks).eventsource(), |event| Some(event.data.len()))
 }

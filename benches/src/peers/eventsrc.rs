@@ -3,7 +3,7 @@
 
 use eventsrc::EventStream;
 
-use super::poll::{drain, source};
+use super::poll::{count_stream, source};
 use crate::Counts;
 
 /// Decodes with eventsrc's `EventStream` over the borrowed chunks.
@@ -12,13 +12,5 @@ use crate::Counts;
 ///
 /// eventsrc's error (a protocol error, such as invalid UTF-8).
 pub fn decode_eventsrc(chunks: &[&[u8]]) -> Result<Counts, String> {
-    let mut counts = Counts::default();
-    drain(EventStream::new(source(chunks)), |item| {
-        match &item {
-            Ok(event) => counts.add(event.data().len()),
-            Err(e) => return Err(e.to_string()),
-        }
-        Ok(())
-    })?;
-    Ok(counts)
+    count_stream(EventStream::new(source(chunks)), |event| Some(event.data().len()))
 }

@@ -6,10 +6,8 @@
 //! Stream-only peers read a `futures::stream::iter` over the borrowed chunks, polled in place with a no-op
 //! waker (the source never pends), so no executor's cost is measured.
 //!
-//! Every harness, ours included, looks at each result where it lies (`match &result`) and counts the
-//! event's data, rather than moving the event out of it first (`result.map_err(..)?`): such a move copies
-//! the whole event, which costs a decoder with a large event type more than it costs one with a small one,
-//! and measures the harness rather than the decoder.
+//! Every harness, ours included, counts each item where it lies ([`Counts::count`](crate::Counts::count)):
+//! a codec through [`drive_codec`](crate::drive_codec), a stream through `poll::count_stream`.
 
 use crate::Decode;
 use crate::encode::Prepare;

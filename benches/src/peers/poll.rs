@@ -1,9 +1,12 @@
-//! Drives a `Stream` to its end synchronously.
+//! Drives a `Stream` to its end synchronously, and counts the events of a decoding one.
 
+use std::fmt;
 use std::pin::pin;
 use std::task::{Context, Poll, Waker};
 
 use futures::Stream;
+
+use crate::Counts;
 
 /// Polls `stream` with a no-op waker until it ends, handing each item to `each`; stops at the first error
 /// `each` returns. Every source here is a `futures::stream::iter`, which never pends, so a `Pending` is
@@ -25,4 +28,15 @@ pub(crate) fn source<'a>(
     chunks: &'a [&'a [u8]],
 ) -> impl Stream<Item = Result<&'a [u8], std::convert::Infallible>> + Unpin + 'a {
     futures::stream::iter(chunks.iter().map(|&chunk| Ok(chunk)))
+}
+
+/// Drains `stream` (see [`drain`]), counting each item with [`Counts::count`].
+pub(crate) fn count_stream<S, T, E>(stream: S, data_len: impl Fn(&T) -> Option<usize>) -> Result<Counts, String>
+where
+    S: Stream<Item = Result<T, E>>,
+    E: fmt::Display,
+{
+    let mut counts = Counts::default();
+    drain(stream, |item| counts.count(&item, &data_len))?;
+    Ok(counts)
 }

@@ -5,12 +5,11 @@
 
 use std::time::Duration;
 
-use bytes::BytesMut;
 use russe::Event;
 use tokio_util::codec::{Decoder as _, Encoder as _};
 
-use crate::Counts;
 use crate::encode::{Output, Prepared};
+use crate::{Counts, drive_codec};
 
 /// Decodes with russe, driven as `FramedRead` drives it.
 ///
@@ -19,23 +18,14 @@ use crate::encode::{Output, Prepared};
 /// russe's error (invalid UTF-8, an I/O error).
 pub fn decode_russe(chunks: &[&[u8]]) -> Result<Counts, String> {
     let mut decoder = russe::Decoder::default();
-    let mut buf = BytesMut::new();
-    let mut counts = Counts::default();
-    let mut count = |result: Result<Option<Event>, russe::Error>| {
-        match &result {
-            Ok(Some(Event::Message(message))) => counts.add(message.data.len()),
-            Ok(Some(_)) => {}
-            Ok(None) => return Ok(false),
-            Err(e) => return Err(e.to_string()),
-        }
-        Ok(true)
-    };
-    for &chunk in chunks {
-        buf.extend_from_slice(chunk);
-        while count(decoder.decode(&mut buf))? {}
-    }
-    while count(decoder.decode_eof(&mut buf))? {}
-    Ok(counts)
+    drive_codec(
+        chunks,
+        |buf, eof| if eof { decoder.decode_eof(buf) } else { decoder.decode(buf) },
+        |event| match event {
+            Event::Message(message) => Some(message.data.len()),
+            _ => None,
+        },
+    )
 }
 
 /// russe's encoder: our events as `russe::Event::Message`s (outside timing; their `ByteString`s share our

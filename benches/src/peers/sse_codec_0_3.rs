@@ -3,11 +3,11 @@
 //! `decode` until it answers `None`. That loop, minus the `AsyncRead`, is what runs here. It also implements
 //! `futures_codec::Encoder<Item = Event>`, which `FramedWrite` calls with each event and its write buffer.
 
-use futures_codec::{BytesMut, Decoder as _, Encoder as _};
+use futures_codec::{Decoder as _, Encoder as _};
 use peer_sse_codec::{Event, SSECodec};
 
-use crate::Counts;
 use crate::encode::{Output, Prepared};
+use crate::{Counts, drive_codec};
 
 /// Decodes with the crates.io sse-codec 0.3.3, driven as `FramedRead` drives it.
 ///
@@ -16,23 +16,14 @@ use crate::encode::{Output, Prepared};
 /// That crate's error (invalid UTF-8, an I/O error).
 pub fn decode_sse_codec_0_3(chunks: &[&[u8]]) -> Result<Counts, String> {
     let mut codec = SSECodec::default();
-    let mut buf = BytesMut::new();
-    let mut counts = Counts::default();
-    let mut count = |result: Result<Option<Event>, peer_sse_codec::Error>| {
-        match &result {
-            Ok(Some(Event::Message { data, .. })) => counts.add(data.len()),
-            Ok(Some(_)) => {}
-            Ok(None) => return Ok(false),
-            Err(e) => return Err(e.to_string()),
-        }
-        Ok(true)
-    };
-    for &chunk in chunks {
-        buf.extend_from_slice(chunk);
-        while count(codec.decode(&mut buf))? {}
-    }
-    while count(codec.decode_eof(&mut buf))? {}
-    Ok(counts)
+    drive_codec(
+        chunks,
+        |buf, eof| if eof { codec.decode_eof(buf) } else { codec.decode(buf) },
+        |event| match event {
+            Event::Message { data, .. } => Some(data.len()),
+            _ => None,
+        },
+    )
 }
 
 /// The crates.io sse-codec 0.3.3's encoder: our events as its `Event`s (outside timing; its values are

@@ -16,11 +16,10 @@ pub fn decode_sse_core(chunks: &[&[u8]]) -> Result<Counts, String> {
     for &chunk in chunks {
         let mut rest = chunk;
         while let Some(event) = decoder.next(&mut rest) {
-            match &event {
-                Ok(SseEvent::Message(message)) => counts.add(message.data.len()),
-                Ok(_) => {}
-                Err(e) => return Err(e.to_string()),
-            }
+            counts.count(&event, |event| match event {
+                SseEvent::Message(message) => Some(message.data.len()),
+                _ => None,
+            })?;
         }
     }
     Ok(counts)

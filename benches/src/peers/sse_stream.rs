@@ -4,7 +4,7 @@
 
 use sse_stream::{Sse, SseByteStream};
 
-use super::poll::{drain, source};
+use super::poll::{count_stream, source};
 use crate::Counts;
 use crate::encode::{Output, Prepared};
 
@@ -14,16 +14,7 @@ use crate::encode::{Output, Prepared};
 ///
 /// sse-stream's error (invalid UTF-8 in a field value).
 pub fn decode_sse_stream(chunks: &[&[u8]]) -> Result<Counts, String> {
-    let mut counts = Counts::default();
-    drain(SseByteStream::new(source(chunks)), |item| {
-        match &item {
-            Ok(Sse { data: Some(data), .. }) => counts.add(data.len()),
-            Ok(_) => {}
-            Err(e) => return Err(e.to_string()),
-        }
-        Ok(())
-    })?;
-    Ok(counts)
+    count_stream(SseByteStream::new(source(chunks)), |sse: &Sse| sse.data.as_ref().map(|data| data.len()))
 }
 
 /// sse-stream's encoder: our events as its `Sse` blocks (outside timing; its values are `String`s, each
