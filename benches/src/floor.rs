@@ -25,11 +25,19 @@ pub fn decode(chunks: &[&[u8]]) -> Result<Counts, String> {
     let (mut line_start, mut scanned) = (0, 0);
     for chunk in chunks {
         buf.extend_from_slice(chunk);
-        while let Some(i) = memchr::memchr2(b'\r', b'\n', &buf[scanned..]) {
+        loop {
+            let Some(i) = memchr::memchr2(b'\r', b'\n', &buf[scanned..]) else {
+                scanned = buf.len();
+                break;
+            };
             let end = scanned + i;
             let line_end_len = match (buf[end], buf.get(end + 1)) {
                 (b'\r', Some(b'\n')) => 2,
-                (b'\r', None) => break, // a CR at the end: wait for the byte after it
+                (b'\r', None) => {
+                    // A CR at the end: look at it again with the byte after it.
+                    scanned = end;
+                    break;
+                }
                 _ => 1,
             };
             if end == line_start && line_start > 0 {
@@ -43,7 +51,6 @@ pub fn decode(chunks: &[&[u8]]) -> Result<Counts, String> {
                 scanned = line_start;
             }
         }
-        scanned = scanned.max(buf.len().saturating_sub(1)).max(line_start);
     }
     Ok(counts)
 }

@@ -34,6 +34,18 @@ pub const OURS: &str = "sse-codec";
 /// (1460 bytes, the usual Ethernet MSS), and small 64-byte pieces.
 pub const CHUNKINGS: &[(&str, Option<usize>)] = &[("one-buffer", None), ("1460", Some(1460)), ("64", Some(64))];
 
+/// The chunking a command line names: one of [`CHUNKINGS`] by name, or any other size in bytes.
+///
+/// # Errors
+///
+/// When `arg` is neither.
+pub fn chunking(arg: &str) -> Result<Option<usize>, String> {
+    match CHUNKINGS.iter().find(|(name, _)| *name == arg) {
+        Some(&(_, size)) => Ok(size),
+        None => arg.parse().map(Some).map_err(|_| format!("bad chunking {arg:?}")),
+    }
+}
+
 /// Splits `input` into pieces of `chunk` bytes (the last may be shorter), or one piece for `None`.
 #[must_use]
 pub fn split(input: &[u8], chunk: Option<usize>) -> Vec<&[u8]> {

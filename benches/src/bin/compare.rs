@@ -23,7 +23,7 @@ use sse_codec_benches::encode::{self, Output, Prepared};
 use sse_codec_benches::gate::{self, Verdict};
 use sse_codec_benches::peers::{ENCODERS, PEERS};
 use sse_codec_benches::results::{DECODE_LIMIT, ENCODE_LIMIT};
-use sse_codec_benches::{CORPORA, CORPUS_LEN, OURS, count_line_ends, decode, floor, split};
+use sse_codec_benches::{CORPORA, CORPUS_LEN, OURS, chunking, count_line_ends, decode, floor, split};
 
 /// The name of the floor in the table.
 const FLOOR: &str = "floor";
@@ -53,9 +53,8 @@ fn run(args: &[String]) -> Result<String, String> {
     match args {
         [what, corpus, chunk, rounds] if what == "decode" => {
             let generate = CORPORA.iter().find(|(name, _)| name == corpus).ok_or("unknown corpus")?.1;
-            let chunk = if chunk == "one-buffer" { None } else { Some(chunk.parse().map_err(|_| "bad chunk")?) };
             let input = generate(CORPUS_LEN);
-            compare_decoders(&input, chunk, parse_rounds(rounds)?)
+            compare_decoders(&input, chunking(chunk)?, parse_rounds(rounds)?)
         }
         [what, corpus, rounds] if what == "encode" => {
             let generate = encode::CORPORA.iter().find(|(name, _)| name == corpus).ok_or("unknown corpus")?.1;
@@ -92,6 +91,7 @@ fn compare_decoders(input: &[u8], chunk: Option<usize>, rounds: usize) -> Result
 fn compare_encoders(stream: &[u8], rounds: usize) -> Result<String, String> {
     let events = encode::events_of(stream)?;
     let reference = encode::encoded(&events);
+    let bytes = reference.len();
     let mut refused = Vec::new();
     let mut copy = Vec::with_capacity(reference.len());
     let mut contestants = vec![
@@ -113,7 +113,7 @@ fn compare_encoders(stream: &[u8], rounds: usize) -> Result<String, String> {
             verdict => refused.push(format!("{name}: {verdict:?}")),
         }
     }
-    Ok(report(encode::encoded(&events).len(), &mut contestants, rounds, &refused))
+    Ok(report(bytes, &mut contestants, rounds, &refused))
 }
 
 /// An encoder timed as the encode bench times it: a fresh copy of its values is made outside the timing,

@@ -25,7 +25,7 @@ use std::process::ExitCode;
 use bytes::BytesMut;
 use sse_codec_benches::peers::PEERS;
 use sse_codec_benches::results::DECODE_LIMIT;
-use sse_codec_benches::{CORPORA, CORPUS_LEN, OURS, count_line_ends, decode, encode, split};
+use sse_codec_benches::{CORPORA, CORPUS_LEN, OURS, chunking, count_line_ends, decode, encode, split};
 
 const USAGE: &str = "usage: profile CORPUS CHUNK|one-buffer sse-codec|PEER|memchr2-scan|bytes-floor|encode PASSES";
 
@@ -47,7 +47,7 @@ fn run(args: Vec<String>) -> Result<String, String> {
         return Err("four arguments expected".to_owned());
     };
     let generate = CORPORA.iter().find(|(name, _)| name == corpus).ok_or("unknown corpus")?.1;
-    let chunk = if chunk == "one-buffer" { None } else { Some(chunk.parse().map_err(|_| "bad chunk size")?) };
+    let chunk = chunking(chunk)?;
     let passes: usize = passes.parse().map_err(|_| "bad pass count")?;
     let input = generate(CORPUS_LEN);
     let chunks = split(&input, chunk);
