@@ -24,12 +24,18 @@ pub(crate) enum Value {
 }
 
 impl Value {
+    /// The inline value `bytes[..len]`; the caller has checked that `len <= INLINE_CAP`.
+    const fn inline_parts(bytes: [u8; INLINE_CAP], len: usize) -> Self {
+        debug_assert!(len <= INLINE_CAP);
+        // No truncation: len <= INLINE_CAP < 256.
+        Self::Inline { len: len as u8, bytes }
+    }
+
     /// Holds `value` inline; the caller has checked that it fits.
     fn inline(value: &[u8]) -> Self {
         let mut bytes = [0; INLINE_CAP];
         bytes[..value.len()].copy_from_slice(value);
-        // No truncation: value.len() <= INLINE_CAP < 256.
-        Self::Inline { len: value.len() as u8, bytes }
+        Self::inline_parts(bytes, value.len())
     }
 
     /// A value from a constant, without allocating. (The same as [`Value::inline`] for a short value, with
@@ -44,7 +50,7 @@ impl Value {
             bytes[i] = value[i];
             i += 1;
         }
-        Self::Inline { len: value.len() as u8, bytes }
+        Self::inline_parts(bytes, value.len())
     }
 
     /// A value from `bytes`, which a long value keeps without copying.
@@ -63,8 +69,7 @@ impl Value {
             Some(window) => {
                 let mut bytes = [0; INLINE_CAP];
                 bytes.copy_from_slice(window);
-                // No truncation: range.len() <= INLINE_CAP < 256.
-                Self::Inline { len: range.len() as u8, bytes }
+                Self::inline_parts(bytes, range.len())
             }
             None => Self::inline(&block[range]),
         }
