@@ -6,14 +6,15 @@ use std::hint::black_box;
 
 use bytes::{Buf, BytesMut};
 use sse_codec::Event;
+use sse_codec::line::{Terminator, find_line_end};
 
 use crate::Counts;
 use crate::encode::{Output, Prepared};
 
 /// The floor under any decoder that hands out events sharing the input: each chunk appended to a
-/// `BytesMut`, line ends (LF, CRLF, CR) found with `memchr2` and the search resumed where it stopped, each
-/// event (up to its blank line) split off, frozen and dropped. It interprets no field, so every block up to
-/// a blank line counts as an event, comments too.
+/// `BytesMut`, line ends (LF, CRLF, CR) found with the crate's own `find_line_end` (a `memchr2`) and the
+/// search resumed where it stopped, each event (up to its blank line) split off, frozen and dropped. It
+/// interprets no field, so every block up to a blank line counts as an event, comments too.
 ///
 /// # Errors
 ///
@@ -26,29 +27,24 @@ pub fn decode(chunks: &[&[u8]]) -> Result<Counts, String> {
     for chunk in chunks {
         buf.extend_from_slice(chunk);
         loop {
-            let Some(i) = memchr::memchr2(b'\r', b'\n', &buf[scanned..]) else {
+            let Some(end) = find_line_end(&buf[scanned..]) else {
                 scanned = buf.len();
                 break;
             };
-            let end = scanned + i;
-            let line_end_len = match (buf[end], buf.get(end + 1)) {
-                (b'\r', Some(b'\n')) => 2,
-                (b'\r', None) => {
-                    // A CR at the end: look at it again with the byte after it.
-                    scanned = end;
-                    break;
-                }
-                _ => 1,
-            };
-            if end == line_start && line_start > 0 {
-                let event = buf.split_to(end + line_end_len).freeze();
+            if end.terminator == Terminator::TrailingCr {
+                // A CR at the end: look at it again with the byte after it.
+                scanned += end.content_len;
+                break;
+            }
+            let (content_end, next_line) = (scanned + end.content_len, scanned + end.next_line());
+            if content_end == line_start && line_start > 0 {
+                let event = buf.split_to(next_line).freeze();
                 counts.add(black_box(event).len());
                 (line_start, scanned) = (0, 0);
-            } else if end == line_start {
-                buf.advance(line_end_len); // a blank line with no event before it
+            } else if content_end == line_start {
+                buf.advance(next_line); // a blank line with no event before it
             } else {
-                line_start = end + line_end_len;
-                scanned = line_start;
+                (line_start, scanned) = (next_line, next_line);
             }
         }
     }
@@ -76,4 +72,24 @@ fn encode(events: Vec<Event>, out: &mut Output) -> Result<(), String> {
         out.buf.extend_from_slice(b"\n\n");
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{llm, llm_crlf, notify, split};
+
+    /// The floor splits a stream into the same blocks however it arrives, and it sees every event our decoder
+    /// dispatches (it counts comment blocks as events too, so never fewer).
+    #[test]
+    fn the_decode_floor_counts_alike_in_every_chunking() {
+        for generate in [llm, llm_crlf, notify] {
+            let input = generate(1 << 16);
+            let whole = decode(&split(&input, None)).unwrap();
+            for chunk in [1, 7, 64, 1460] {
+                assert_eq!(decode(&split(&input, Some(chunk))).unwrap(), whole, "chunks of {chunk}");
+            }
+            assert!(whole.events >= crate::decode(&split(&input, None)).unwrap().events);
+        }
+    }
 }
