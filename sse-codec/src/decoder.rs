@@ -2,7 +2,9 @@
 //!
 //! The decoder works on a buffer the caller owns and fills, in the shape of `tokio_util::codec::Decoder`:
 //! [`Decoder::decode`] takes what it can from the front of a [`BytesMut`] and answers `Ok(None)` when it needs
-//! more bytes; [`Decoder::decode_eof`] finishes a stream.
+//! more bytes; [`Decoder::decode_eof`] finishes a stream. A stream that arrives as [`Bytes`] chunks (an HTTP
+//! body) can be read in place instead, with [`Decoder::decode_chunk`]: the buffer then only carries what one
+//! chunk leaves unfinished over to the next.
 //!
 //! How it stays fast and zero-copy: the lines of the event being read stay in the caller's buffer, and the
 //! decoder only notes where its field values lie. When the blank line arrives, the event's bytes are split
@@ -20,6 +22,7 @@ use bytes::{Buf, Bytes, BytesMut};
 use crate::error::DecodeError;
 use crate::event::{Event, EventId, EventType, Frame};
 use crate::field::{Field, is_valid_id, parse_retry};
+use crate::input::Input;
 use crate::line::{LineReader, find_line_end};
 
 /// The decoder's limits on how much one line and one event may hold, so a peer cannot make it buffer without
@@ -100,6 +103,7 @@ impl DataLines {
 
     /// Cuts the joined data out of the event's bytes: the single line is shared, several lines are copied
     /// once into an allocation of exactly the joined size.
+    #[inline(always)]
     fn take(&mut self, mut block: Bytes) -> Option<Bytes> {
         let first = self.first.take()?;
         if self.more.is_empty() {
@@ -270,6 +274,87 @@ impl Decoder {
     /// [`DecodeError`] when a line or an event exceeds the [`Limits`]; see the type's docs for what
     /// happens next.
     pub fn decode(&mut self, buf: &mut BytesMut) -> Result<Option<Frame>, DecodeError> {
+        self.decode_from(buf)
+    }
+
+    /// Decodes the next frame from a stream whose bytes arrive as [`Bytes`] chunks, as the body of a `hyper`
+    /// or `reqwest` response hands them out, without copying them: events are cut out of the chunk itself.
+    /// Only an event (or line) that a chunk leaves unfinished is copied, into `buf`, which carries it over
+    /// to the next chunk.
+    ///
+    /// Call it with each chunk until it answers `Ok(None)`, which it does once `chunk` is empty: all of it
+    /// has then been decoded or carried over into `buf`. Pass the same `buf` for the whole stream, and change
+    /// it in no other way; at the end of the stream call [`Decoder::decode_eof`] with it.
+    ///
+    /// # Errors
+    ///
+    /// As [`Decoder::decode`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use bytes::{Bytes, BytesMut};
+    /// use sse_codec::{Decoder, Frame};
+    ///
+    /// let body = Bytes::from_static(b"data: one\n\ndata: t");
+    /// let mut decoder = Decoder::new();
+    /// let mut carried = BytesMut::new();
+    /// let mut events = Vec::new();
+    /// for mut chunk in [body, Bytes::from_static(b"wo\n\n")] {
+    ///     let start = chunk.as_ptr();
+    ///     while let Some(frame) = decoder.decode_chunk(&mut carried, &mut chunk)? {
+    ///         let Frame::Event(event) = frame else { continue };
+    ///         events.push(event);
+    ///     }
+    ///     if events.len() == 1 {
+    ///         // The first event's data is the first chunk's own bytes, not a copy.
+    ///         assert_eq!(events[0].data().as_ptr(), start.wrapping_add(6));
+    ///     }
+    /// }
+    /// while let Some(frame) = decoder.decode_eof(&mut carried)? {
+    ///     let Frame::Event(event) = frame else { continue };
+    ///     events.push(event);
+    /// }
+    /// let data: Vec<_> = events.iter().map(|event| event.data_str().unwrap()).collect();
+    /// assert_eq!(data, ["one", "two"]);
+    /// # Ok::<(), sse_codec::DecodeError>(())
+    /// ```
+    pub fn decode_chunk(&mut self, buf: &mut BytesMut, chunk: &mut Bytes) -> Result<Option<Frame>, DecodeError> {
+        loop {
+            if buf.is_empty() {
+                // Nothing is carried over, so nothing the decoder has noted lies in `buf`: read the chunk itself.
+                if let Some(frame) = self.decode_in_place(chunk)? {
+                    return Ok(Some(frame));
+                }
+                // What the chunk leaves unfinished starts at its front, so the offsets noted in it hold in
+                // `buf` too.
+                buf.extend_from_slice(chunk);
+                chunk.clear();
+                return Ok(None);
+            }
+            if chunk.is_empty() {
+                return Ok(None);
+            }
+            // Finishing what was carried over: move the chunk's lines across one at a time, until the
+            // unfinished event has been taken out of `buf` and the rest of the chunk can be read in place.
+            let line = find_line_end(chunk).map_or(chunk.len(), |end| end.next_line());
+            buf.extend_from_slice(&chunk[..line]);
+            chunk.advance(line);
+            if let Some(frame) = self.decode(buf)? {
+                return Ok(Some(frame));
+            }
+        }
+    }
+
+    /// [`Decoder::decode`] on a chunk read in place.
+    fn decode_in_place(&mut self, chunk: &mut Bytes) -> Result<Option<Frame>, DecodeError> {
+        self.decode_from(chunk)
+    }
+
+    /// [`Decoder::decode`] on either kind of [`Input`]. Each of the two callers above is its own copy, as the
+    /// single function this was before the second kind of input came.
+    #[inline(always)]
+    fn decode_from<I: Input>(&mut self, buf: &mut I) -> Result<Option<Frame>, DecodeError> {
         loop {
             // Usually nothing stands between lines, and no error is being recovered from.
             if matches!(self.skipping, Skipping::ToBlankLine { .. }) || !self.lines.is_between_lines() {
@@ -337,9 +422,9 @@ impl Decoder {
     }
 
     /// Removes `count` bytes from the front of `buf`, which holds no pending field.
-    fn advance(&mut self, buf: &mut BytesMut, count: usize) {
+    fn advance<I: Input>(&mut self, buf: &mut I, count: usize) {
         debug_assert!(self.pending.is_empty());
-        buf.advance(count);
+        buf.drop_front(count);
         self.offset += count as u64;
         self.line_start = 0;
         self.scanned = 0;
@@ -347,11 +432,11 @@ impl Decoder {
 
     /// Takes `buf[..end]`, the pending event's lines or a lone comment line, as shared bytes.
     #[inline]
-    fn split_off(&mut self, buf: &mut BytesMut, end: usize) -> Bytes {
+    fn split_off<I: Input>(&mut self, buf: &mut I, end: usize) -> Bytes {
         self.offset += end as u64;
         self.line_start = 0;
         self.scanned = 0;
-        buf.split_to(end).freeze()
+        buf.take_front(end)
     }
 
     /// Takes the commonest event whole: one `data` line, `buf[..content_end]` with its line end running to
@@ -360,7 +445,7 @@ impl Decoder {
     /// `None` (and nothing consumed) for any other line, when the blank line has not arrived yet, or when
     /// a limit is exceeded, which the general path then reports.
     #[inline]
-    fn lone_data_event(&mut self, buf: &mut BytesMut, content_end: usize, next_line: usize) -> Option<Event> {
+    fn lone_data_event<I: Input>(&mut self, buf: &mut I, content_end: usize, next_line: usize) -> Option<Event> {
         debug_assert!(self.pending.is_empty() && self.line_start == 0);
         let blank_line_len = match buf.get(next_line..) {
             Some([b'\n', ..]) => 1,
@@ -383,9 +468,9 @@ impl Decoder {
 
     /// Handles the complete, non-blank line `buf[self.line_start..content_end]`, whose line end runs to
     /// `next_line`.
-    fn take_line(
+    fn take_line<I: Input>(
         &mut self,
-        buf: &mut BytesMut,
+        buf: &mut I,
         content_end: usize,
         next_line: usize,
     ) -> Result<Option<Frame>, DecodeError> {
@@ -430,7 +515,7 @@ impl Decoder {
     /// Moves past a line that has been taken, whose line end runs to `next_line`: out of the buffer when no
     /// event is pending, else into the pending event, which must stay within its limit.
     #[inline(always)]
-    fn end_line(&mut self, buf: &mut BytesMut, next_line: usize) -> Result<(), DecodeError> {
+    fn end_line<I: Input>(&mut self, buf: &mut I, next_line: usize) -> Result<(), DecodeError> {
         if self.pending.is_empty() {
             self.advance(buf, next_line);
         } else if next_line > self.limits.max_event_len {
@@ -444,7 +529,7 @@ impl Decoder {
 
     /// Ends the pending event at the blank line that runs to `next_line`: updates the last event ID and
     /// returns the event, if it has data.
-    fn dispatch(&mut self, buf: &mut BytesMut, next_line: usize) -> Option<Event> {
+    fn dispatch<I: Input>(&mut self, buf: &mut I, next_line: usize) -> Option<Event> {
         if self.pending.is_empty() {
             self.advance(buf, next_line);
             return None;
@@ -464,7 +549,7 @@ impl Decoder {
     /// Checks the unfinished line at the end of `buf` against the line limit. (The event limit is checked
     /// when a line is complete: were it checked here too, which of the two errors a line that breaks both
     /// gets would depend on where the chunks happen to end.)
-    fn check_partial_line(&mut self, buf: &mut BytesMut) -> Result<(), DecodeError> {
+    fn check_partial_line<I: Input>(&mut self, buf: &mut I) -> Result<(), DecodeError> {
         let len = buf.len();
         if len - self.line_start > self.limits.max_line_len {
             return Err(self.fail(buf, len, true, self.line_too_long()));
@@ -481,7 +566,7 @@ impl Decoder {
     }
 
     /// Drops the pending event and `buf[..end]`, and starts skipping to the next blank line.
-    fn fail(&mut self, buf: &mut BytesMut, end: usize, line_started: bool, error: DecodeError) -> DecodeError {
+    fn fail<I: Input>(&mut self, buf: &mut I, end: usize, line_started: bool, error: DecodeError) -> DecodeError {
         self.pending.clear();
         self.advance(buf, end);
         self.skipping = Skipping::ToBlankLine { line_started };
@@ -489,7 +574,7 @@ impl Decoder {
     }
 
     /// Drops lines up to and including the next blank line. Returns whether it got there.
-    fn skip_to_blank_line(&mut self, buf: &mut BytesMut, mut line_started: bool) -> bool {
+    fn skip_to_blank_line<I: Input>(&mut self, buf: &mut I, mut line_started: bool) -> bool {
         loop {
             let Some(skip) = self.lines.skip_prefix(buf) else {
                 return false;

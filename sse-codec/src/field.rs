@@ -51,7 +51,9 @@ impl<'a> Field<'a> {
     /// assert_eq!(Field::parse(b""), None);
     /// ```
     #[must_use]
-    #[inline]
+    // Always: the decoder's line loop exists once for each kind of input it reads, and a line is parsed on
+    // every turn of it.
+    #[inline(always)]
     pub fn parse(line: &'a [u8]) -> Option<Self> {
         // A blank line ends every event, and the usual fields are known by their first bytes: those lines are
         // split without a search for the colon, and named without comparing the name again.

@@ -88,6 +88,8 @@ mod decoder;
 #[cfg(feature = "alloc")]
 mod event;
 #[cfg(feature = "alloc")]
+mod input;
+#[cfg(feature = "alloc")]
 mod value;
 
 pub use encoder::{EventRef, KEEP_ALIVE};

@@ -3,9 +3,9 @@
 
 mod reference;
 
-use bytes::BytesMut;
+use bytes::{Bytes, BytesMut};
 use proptest::prelude::*;
-use reference::{decode_chunked, observe, reference};
+use reference::{Feed, decode_chunked, decode_fed, observe, reference};
 use sse_codec::{Decoder, Limits};
 
 /// Byte strings made mostly of the pieces an event stream is made of, so random input reaches deep states.
@@ -50,6 +50,19 @@ proptest! {
         prop_assert_eq!(whole, chunked);
     }
 
+    /// (a') `Bytes` chunks read in place give what one appended buffer gives, errors included.
+    #[test]
+    fn chunks_read_in_place_give_what_an_appended_buffer_gives(
+        input in stream(),
+        cuts in cuts(),
+        small in any::<bool>(),
+    ) {
+        let limits = if small { Limits::default().max_line_len(12).max_event_len(30) } else { Limits::default() };
+        let appended = decode_chunked(&mut Decoder::with_limits(limits), &input, &cuts);
+        let in_place = decode_fed(&mut Decoder::with_limits(limits), &input, &cuts, Feed::Chunks);
+        prop_assert_eq!(appended, in_place);
+    }
+
     /// (b) Arbitrary bytes never panic, and the buffer never holds more than the limits allow between calls.
     #[test]
     fn arbitrary_bytes_stay_within_the_limits(
@@ -67,6 +80,26 @@ proptest! {
         }
         while !matches!(decoder.decode_eof(&mut buf), Ok(None)) {}
         prop_assert!(buf.is_empty());
+    }
+
+    /// (b') The same through `decode_chunk`: what it carries over between chunks stays within the limits.
+    #[test]
+    fn arbitrary_chunks_stay_within_the_limits(
+        input in prop::collection::vec(any::<u8>(), 0..600),
+        chunk in 1usize..64,
+        max_line in 1usize..40,
+        max_event in 1usize..80,
+    ) {
+        let mut decoder = Decoder::with_limits(Limits::default().max_line_len(max_line).max_event_len(max_event));
+        let mut carried = BytesMut::new();
+        for piece in input.chunks(chunk) {
+            let mut piece = Bytes::copy_from_slice(piece);
+            while !matches!(decoder.decode_chunk(&mut carried, &mut piece), Ok(None)) {}
+            prop_assert!(piece.is_empty());
+            prop_assert!(carried.len() <= max_line + max_event, "{} bytes carried over", carried.len());
+        }
+        while !matches!(decoder.decode_eof(&mut carried), Ok(None)) {}
+        prop_assert!(carried.is_empty());
     }
 
     /// (c) The decoder agrees with the specification's algorithm, run over the whole stream as text.

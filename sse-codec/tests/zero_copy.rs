@@ -6,8 +6,10 @@
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use bytes::BytesMut;
-use sse_codec::{Decoder, Frame};
+use std::ops::Range;
+
+use bytes::{Bytes, BytesMut};
+use sse_codec::{Decoder, Event, Frame};
 
 struct Counting;
 
@@ -53,22 +55,50 @@ fn single_line_values_share_the_input_and_events_do_not_allocate() {
         let id = if long(i) { format!("{i:0>48}") } else { i.to_string() };
         input.extend_from_slice(format!("{event_type}id: {id}\ndata: {{\"n\":{i}}}\n\n").as_bytes());
     }
+
+    // Read from the caller's buffer, and from one `Bytes` chunk in place.
     let mut buf = BytesMut::from(&input[..]);
     let range = buf.as_ptr() as usize..buf.as_ptr() as usize + buf.len();
-    let inside = |bytes: &[u8]| {
-        range.contains(&(bytes.as_ptr() as usize)) && range.contains(&(bytes.as_ptr() as usize + bytes.len() - 1))
-    };
-
-    let mut decoder = Decoder::new();
-    let mut events = Vec::with_capacity(EVENTS);
-    let before = ALLOCATIONS.load(Ordering::Relaxed);
-    while let Some(frame) = decoder.decode(&mut buf).unwrap() {
-        let Frame::Event(event) = frame else { panic!("unexpected {frame:?}") };
-        events.push(event);
-    }
-    let allocations = ALLOCATIONS.load(Ordering::Relaxed) - before;
-
+    let events = decode_counting_allocations("BytesMut", EVENTS, |frames| {
+        let mut decoder = Decoder::new();
+        frames.extend(std::iter::from_fn(|| decoder.decode(&mut buf).unwrap()));
+    });
     assert_eq!(events.len(), EVENTS);
+    check(&events, &range, long);
+
+    let mut chunk = Bytes::from(input);
+    let range = chunk.as_ptr() as usize..chunk.as_ptr() as usize + chunk.len();
+    let events = decode_counting_allocations("Bytes chunk", EVENTS, |frames| {
+        let (mut decoder, mut carried) = (Decoder::new(), BytesMut::new());
+        frames.extend(std::iter::from_fn(|| decoder.decode_chunk(&mut carried, &mut chunk).unwrap()));
+        assert!(chunk.is_empty() && carried.is_empty());
+    });
+    assert_eq!(events.len(), EVENTS);
+    check(&events, &range, long);
+}
+
+/// The frames `decode` pushes, which must all be events and must allocate no more than once.
+fn decode_counting_allocations(what: &str, events: usize, decode: impl FnOnce(&mut Vec<Frame>)) -> Vec<Event> {
+    let mut frames = Vec::with_capacity(events);
+    let before = ALLOCATIONS.load(Ordering::Relaxed);
+    decode(&mut frames);
+    let allocations = ALLOCATIONS.load(Ordering::Relaxed) - before;
+    // Splitting the first event off makes the input shared: that is the only allocation.
+    assert!(allocations <= 1, "{what}: {allocations} allocations for {} frames", frames.len());
+    frames
+        .into_iter()
+        .map(|frame| match frame {
+            Frame::Event(event) => event,
+            other => panic!("{what}: unexpected {other:?}"),
+        })
+        .collect()
+}
+
+/// Checks the events' values: single-line ones lie inside `input`, short types and IDs are held inline.
+fn check(events: &[Event], input: &Range<usize>, long: impl Fn(usize) -> bool) {
+    let inside = |bytes: &[u8]| {
+        input.contains(&(bytes.as_ptr() as usize)) && input.contains(&(bytes.as_ptr() as usize + bytes.len() - 1))
+    };
     for (i, event) in events.iter().enumerate() {
         assert_eq!(event.data_str().unwrap(), format!("{{\"n\":{i}}}"));
         assert!(inside(event.data()), "data of event {i} was copied");
@@ -83,6 +113,4 @@ fn single_line_values_share_the_input_and_events_do_not_allocate() {
             assert_eq!(event.id().unwrap(), i.to_string().as_str());
         }
     }
-    // Splitting the first event off turns the buffer into a shared one: that is the only allocation.
-    assert!(allocations <= 1, "{allocations} allocations for {EVENTS} events");
 }

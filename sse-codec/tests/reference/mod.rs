@@ -109,12 +109,32 @@ pub fn observe(frame: &Frame) -> Observed {
     }
 }
 
-/// Decodes `input` with a fresh decoder, fed in pieces cut at `cuts` (offsets, in any order), and returns
-/// every frame and error in order.
+/// How [`decode_fed`] hands the pieces of a stream to the decoder.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[allow(dead_code)] // each test binary that includes this module uses some of it
+pub enum Feed {
+    /// Each piece appended to one `BytesMut`, then `Decoder::decode`.
+    Appended,
+    /// Each piece as a `Bytes` chunk, through `Decoder::decode_chunk`.
+    Chunks,
+}
+
+/// Decodes `input` with `decoder`, fed in pieces cut at `cuts` (offsets, in any order) and appended to one
+/// buffer, and returns every frame and error in order.
 pub fn decode_chunked(
     decoder: &mut Decoder,
     input: &[u8],
     cuts: &[usize],
+) -> Vec<Result<Frame, sse_codec::DecodeError>> {
+    decode_fed(decoder, input, cuts, Feed::Appended)
+}
+
+/// As [`decode_chunked`], with the pieces handed over as `feed` says.
+pub fn decode_fed(
+    decoder: &mut Decoder,
+    input: &[u8],
+    cuts: &[usize],
+    feed: Feed,
 ) -> Vec<Result<Frame, sse_codec::DecodeError>> {
     let mut cuts: Vec<usize> = cuts.iter().map(|&c| c.min(input.len())).collect();
     cuts.push(input.len());
@@ -123,24 +143,36 @@ pub fn decode_chunked(
     let mut buf = BytesMut::new();
     let mut from = 0;
     for cut in cuts {
-        buf.extend_from_slice(&input[from..cut]);
+        let piece = &input[from..cut];
         from = cut;
-        loop {
-            match decoder.decode(&mut buf) {
-                Ok(Some(frame)) => out.push(Ok(frame)),
-                Ok(None) => break,
-                Err(error) => out.push(Err(error)),
+        match feed {
+            Feed::Appended => {
+                buf.extend_from_slice(piece);
+                drain_steps(&mut out, || decoder.decode(&mut buf));
+            }
+            Feed::Chunks => {
+                let mut chunk = Bytes::copy_from_slice(piece);
+                drain_steps(&mut out, || decoder.decode_chunk(&mut buf, &mut chunk));
+                assert!(chunk.is_empty(), "decode_chunk answered None with {} bytes of its chunk left", chunk.len());
             }
         }
     }
+    drain_steps(&mut out, || decoder.decode_eof(&mut buf));
+    out
+}
+
+/// Calls `step` until it answers `Ok(None)`, keeping every frame and error in `out`.
+fn drain_steps(
+    out: &mut Vec<Result<Frame, sse_codec::DecodeError>>,
+    mut step: impl FnMut() -> Result<Option<Frame>, sse_codec::DecodeError>,
+) {
     loop {
-        match decoder.decode_eof(&mut buf) {
+        match step() {
             Ok(Some(frame)) => out.push(Ok(frame)),
-            Ok(None) => break,
+            Ok(None) => return,
             Err(error) => out.push(Err(error)),
         }
     }
-    out
 }
 
 /// The text a receiver sees: every CRLF and CR turned into LF.
