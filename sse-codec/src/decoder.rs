@@ -221,6 +221,8 @@ pub struct Decoder {
     skipping: Skipping,
     /// The stream offset of the caller's buffer's first byte.
     offset: u64,
+    /// See [`Decoder::read_in_place_from`].
+    read_in_place_from: usize,
     last_event_id: Option<EventId>,
 }
 
@@ -248,8 +250,27 @@ impl Decoder {
             scanned: 0,
             skipping: Skipping::No,
             offset: 0,
+            read_in_place_from: Self::DEFAULT_READ_IN_PLACE_FROM,
             last_event_id: None,
         }
+    }
+
+    /// The default for [`Decoder::read_in_place_from`], 128 KiB.
+    pub const DEFAULT_READ_IN_PLACE_FROM: usize = 128 << 10;
+
+    /// Sets the size from which [`Decoder::decode_chunk`] reads a chunk in place; a smaller chunk (or the
+    /// rest of one, once that is smaller) is copied into the buffer and decoded there, as
+    /// [`Decoder::decode`] decodes. `0` reads every chunk in place, copying only what each leaves
+    /// unfinished.
+    ///
+    /// Copying a chunk into a buffer the decoder reuses is cheap, and the events it gives then share that
+    /// buffer rather than the chunk: measured here, chunks of up to 1 MiB decode as fast or faster copied
+    /// than in place. Copying a large chunk whole, such as a response body read at once, costs a buffer as
+    /// large, allocated afresh, and the copy.
+    #[must_use]
+    pub const fn read_in_place_from(mut self, bytes: usize) -> Self {
+        self.read_in_place_from = bytes;
+        self
     }
 
     /// The limits in force.
@@ -278,9 +299,10 @@ impl Decoder {
     }
 
     /// Decodes the next frame from a stream whose bytes arrive as [`Bytes`] chunks, as the body of a `hyper`
-    /// or `reqwest` response hands them out, without copying them: events are cut out of the chunk itself.
-    /// Only an event (or line) that a chunk leaves unfinished is copied, into `buf`, which carries it over
-    /// to the next chunk.
+    /// or `reqwest` response hands them out. A large chunk (see [`Decoder::read_in_place_from`]) is read in
+    /// place: its events are cut out of the chunk itself, and only what it leaves unfinished is copied into
+    /// `buf`, which carries that over to the next chunk. A smaller chunk is copied into `buf` and decoded
+    /// there.
     ///
     /// Call it with each chunk until it answers `Ok(None)`, which it does once `chunk` is empty: all of it
     /// has then been decoded or carried over into `buf`. Pass the same `buf` for the whole stream, and change
@@ -296,11 +318,11 @@ impl Decoder {
     /// use bytes::{Bytes, BytesMut};
     /// use sse_codec::{Decoder, Frame};
     ///
-    /// let body = Bytes::from_static(b"data: one\n\ndata: t");
-    /// let mut decoder = Decoder::new();
+    /// // Read every chunk in place, however small, to show what happens to a large one.
+    /// let mut decoder = Decoder::new().read_in_place_from(0);
     /// let mut carried = BytesMut::new();
     /// let mut events = Vec::new();
-    /// for mut chunk in [body, Bytes::from_static(b"wo\n\n")] {
+    /// for mut chunk in [Bytes::from_static(b"data: one\n\ndata: t"), Bytes::from_static(b"wo\n\n")] {
     ///     let start = chunk.as_ptr();
     ///     while let Some(frame) = decoder.decode_chunk(&mut carried, &mut chunk)? {
     ///         let Frame::Event(event) = frame else { continue };
@@ -319,8 +341,17 @@ impl Decoder {
     /// assert_eq!(data, ["one", "two"]);
     /// # Ok::<(), sse_codec::DecodeError>(())
     /// ```
+    #[inline]
     pub fn decode_chunk(&mut self, buf: &mut BytesMut, chunk: &mut Bytes) -> Result<Option<Frame>, DecodeError> {
         loop {
+            if chunk.is_empty() || chunk.len() < self.read_in_place_from {
+                // A small chunk, or the small rest of a large one: copied after what is carried over.
+                if !chunk.is_empty() {
+                    buf.extend_from_slice(chunk);
+                    chunk.clear();
+                }
+                return self.decode(buf);
+            }
             if buf.is_empty() {
                 // Nothing is carried over, so nothing the decoder has noted lies in `buf`: read the chunk itself.
                 if let Some(frame) = self.decode_in_place(chunk)? {
@@ -330,9 +361,6 @@ impl Decoder {
                 // `buf` too.
                 buf.extend_from_slice(chunk);
                 chunk.clear();
-                return Ok(None);
-            }
-            if chunk.is_empty() {
                 return Ok(None);
             }
             // Finishing what was carried over: move the chunk's lines across one at a time, until the
@@ -346,7 +374,9 @@ impl Decoder {
         }
     }
 
-    /// [`Decoder::decode`] on a chunk read in place.
+    /// [`Decoder::decode`] on a chunk read in place: a function of its own, like `decode`, so that
+    /// `decode_chunk`, which picks between them for every frame, is small enough to inline.
+    #[inline(never)]
     fn decode_in_place(&mut self, chunk: &mut Bytes) -> Result<Option<Frame>, DecodeError> {
         self.decode_from(chunk)
     }

@@ -50,17 +50,19 @@ proptest! {
         prop_assert_eq!(whole, chunked);
     }
 
-    /// (a') `Bytes` chunks read in place give what one appended buffer gives, errors included.
+    /// (a') `Bytes` chunks, read in place from `in_place_from` bytes on and copied below, give what one
+    /// appended buffer gives, errors included.
     #[test]
     fn chunks_read_in_place_give_what_an_appended_buffer_gives(
         input in stream(),
         cuts in cuts(),
         small in any::<bool>(),
+        in_place_from in 0usize..40,
     ) {
         let limits = if small { Limits::default().max_line_len(12).max_event_len(30) } else { Limits::default() };
         let appended = decode_chunked(&mut Decoder::with_limits(limits), &input, &cuts);
-        let in_place = decode_fed(&mut Decoder::with_limits(limits), &input, &cuts, Feed::Chunks);
-        prop_assert_eq!(appended, in_place);
+        let mut decoder = Decoder::with_limits(limits).read_in_place_from(in_place_from);
+        prop_assert_eq!(appended, decode_fed(&mut decoder, &input, &cuts, Feed::Chunks));
     }
 
     /// (b) Arbitrary bytes never panic, and the buffer never holds more than the limits allow between calls.
@@ -89,8 +91,10 @@ proptest! {
         chunk in 1usize..64,
         max_line in 1usize..40,
         max_event in 1usize..80,
+        in_place_from in 0usize..64,
     ) {
-        let mut decoder = Decoder::with_limits(Limits::default().max_line_len(max_line).max_event_len(max_event));
+        let limits = Limits::default().max_line_len(max_line).max_event_len(max_event);
+        let mut decoder = Decoder::with_limits(limits).read_in_place_from(in_place_from);
         let mut carried = BytesMut::new();
         for piece in input.chunks(chunk) {
             let mut piece = Bytes::copy_from_slice(piece);
