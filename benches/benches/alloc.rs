@@ -6,8 +6,9 @@
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 
+use bytes::Bytes;
 use sse_codec_benches::peers::PEERS;
-use sse_codec_benches::{CORPUS_LEN, Decode, OURS, decode, llm, split};
+use sse_codec_benches::{APPENDED, CORPUS_LEN, Decode, OURS, decode, decode_appended, llm, split};
 
 /// The system allocator, counting calls and bytes.
 struct Counting;
@@ -58,9 +59,9 @@ fn counted<T>(f: impl FnOnce() -> T) -> (T, [u64; 3]) {
 
 fn main() {
     const CHUNK: usize = 1460;
-    let input = llm(CORPUS_LEN);
+    let input = Bytes::from(llm(CORPUS_LEN));
     let chunks = split(&input, Some(CHUNK));
-    let expected = decode(&chunks).expect("our decoder decodes the corpus");
+    let expected = decode(chunks.clone()).expect("our decoder decodes the corpus");
     println!(
         "Heap allocations decoding `llm` ({} KiB, {} events) in {CHUNK}-byte chunks:\n",
         input.len() >> 10,
@@ -68,9 +69,11 @@ fn main() {
     );
     println!("| decoder | allocations | per event | reallocations | per event | bytes allocated per event |");
     println!("|---|--:|--:|--:|--:|--:|");
-    let all: Vec<(&str, Decode)> = std::iter::once((OURS, decode as Decode)).chain(PEERS.iter().copied()).collect();
+    let ours: [(&str, Decode); 2] = [(OURS, decode), (APPENDED, decode_appended)];
+    let all: Vec<(&str, Decode)> = ours.into_iter().chain(PEERS.iter().copied()).collect();
     for (name, decoder) in all {
-        let (counts, [allocs, reallocs, bytes]) = counted(|| decoder(&chunks));
+        let owned = chunks.clone();
+        let (counts, [allocs, reallocs, bytes]) = counted(|| decoder(owned));
         let per_event = |n: u64| n as f64 / expected.events as f64;
         let caveat = match counts {
             Ok(counts) if counts == expected => String::new(),

@@ -7,6 +7,8 @@
 use std::panic::{self, AssertUnwindSafe};
 use std::time::{Duration, Instant};
 
+use bytes::Bytes;
+
 use crate::{Decode, split};
 
 /// The longest one pass over a whole input may take for the peer to be timed under criterion.
@@ -30,16 +32,16 @@ const PREFIXES: &[usize] = &[16, 4, 1];
 /// Runs `peer` on `input` in pieces of `chunk` bytes (`None`: one buffer), first on a sixteenth and a quarter
 /// of it (cut after a blank line), then on all of it, and compares each result with `reference`'s.
 #[must_use]
-pub fn vet(peer: Decode, reference: Decode, input: &[u8], chunk: Option<usize>) -> Verdict {
+pub fn vet(peer: Decode, reference: Decode, input: &Bytes, chunk: Option<usize>) -> Verdict {
     for &fraction in PREFIXES {
-        let prefix = &input[..event_boundary(input, input.len() / fraction)];
-        let chunks = split(prefix, chunk);
-        let expected = match reference(&chunks) {
+        let prefix = input.slice(..event_boundary(input, input.len() / fraction));
+        let chunks = split(&prefix, chunk);
+        let expected = match reference(chunks.clone()) {
             Ok(counts) => counts,
             Err(e) => return Verdict::Wrong(format!("the reference failed: {e}")),
         };
         let started = Instant::now();
-        let got = catch(|| peer(&chunks));
+        let got = catch(|| peer(chunks));
         let took = started.elapsed();
         let on = if fraction == 1 { String::new() } else { format!(" on the first {} KiB", prefix.len() >> 10) };
         match got {
@@ -102,10 +104,10 @@ mod tests {
 
     #[test]
     fn finds_a_wrong_peer() {
-        fn none(_: &[&[u8]]) -> Result<Counts, String> {
+        fn none(_: Vec<Bytes>) -> Result<Counts, String> {
             Ok(Counts::default())
         }
-        let input = crate::llm(64 << 10);
+        let input = Bytes::from(crate::llm(64 << 10));
         assert!(matches!(vet(crate::decode, crate::decode, &input, Some(64)), Verdict::Pass(_)));
         assert!(matches!(vet(none, crate::decode, &input, None), Verdict::Wrong(_)));
     }

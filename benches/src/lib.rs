@@ -6,7 +6,7 @@
 
 use std::fmt;
 
-use bytes::BytesMut;
+use bytes::{Bytes, BytesMut};
 use sse_codec::{Decoder, Frame};
 
 pub mod corpus;
@@ -30,6 +30,9 @@ pub const CORPUS_LEN: usize = 4 << 20;
 /// The benchmark id of our decoder (and encoder) in every group.
 pub const OURS: &str = "sse-codec";
 
+/// The name `profile` and `compare` give our decoder fed by appending (see [`decode_appended`]).
+pub const APPENDED: &str = "sse-codec-appended";
+
 /// The chunkings every decoder is measured with: the whole input as one buffer, pieces of one TCP segment
 /// (1460 bytes, the usual Ethernet MSS), and small 64-byte pieces.
 pub const CHUNKINGS: &[(&str, Option<usize>)] = &[("one-buffer", None), ("1460", Some(1460)), ("64", Some(64))];
@@ -46,12 +49,17 @@ pub fn chunking(arg: &str) -> Result<Option<usize>, String> {
     }
 }
 
-/// Splits `input` into pieces of `chunk` bytes (the last may be shorter), or one piece for `None`.
+/// Splits `input` into pieces of `chunk` bytes (the last may be shorter), or one piece for `None`: the chunks
+/// of an HTTP body, which share the buffer they were read into. Every decoder gets the same chunks, as
+/// `Bytes` (ours) or as the slices they deref to (the peers).
 #[must_use]
-pub fn split(input: &[u8], chunk: Option<usize>) -> Vec<&[u8]> {
+pub fn split(input: &Bytes, chunk: Option<usize>) -> Vec<Bytes> {
     match chunk {
-        Some(size) => input.chunks(size.max(1)).collect(),
-        None => vec![input],
+        Some(size) => {
+            let size = size.max(1);
+            (0..input.len()).step_by(size).map(|start| input.slice(start..input.len().min(start + size))).collect()
+        }
+        None => vec![input.clone()],
     }
 }
 
@@ -105,17 +113,38 @@ impl fmt::Display for Counts {
     }
 }
 
-/// A decoder under test: decodes a whole stream arriving in `chunks`, or says why it could not.
-pub type Decode = fn(chunks: &[&[u8]]) -> Result<Counts, String>;
+/// A decoder under test: decodes a whole stream arriving in `chunks`, or says why it could not. The chunks
+/// are its own, as an HTTP body hands them out: the harness makes them (each a reference to the input)
+/// before the timing starts, and the decoder drops them as it goes or at the end, inside it.
+pub type Decode = fn(chunks: Vec<Bytes>) -> Result<Counts, String>;
 
-/// Decodes with our [`Decoder`], the way a caller reading from a socket does (see [`drive_codec`]).
+/// Decodes with our [`Decoder`], the way a caller reading an HTTP body does: each chunk read in place with
+/// [`Decoder::decode_chunk`], which copies only what a chunk leaves unfinished. Each frame is counted where
+/// it lies, as [`Counts::count`] says.
 ///
 /// # Errors
 ///
 /// When a line or an event exceeds the default limits.
-pub fn decode(chunks: &[&[u8]]) -> Result<Counts, String> {
+pub fn decode(chunks: Vec<Bytes>) -> Result<Counts, String> {
     let mut decoder = Decoder::new();
-    drive_codec(chunks, |buf, eof| if eof { decoder.decode_eof(buf) } else { decoder.decode(buf) }, frame_data_len)
+    let mut carried = BytesMut::new();
+    let mut counts = Counts::default();
+    for mut chunk in chunks {
+        count_items(&mut counts, || decoder.decode_chunk(&mut carried, &mut chunk), frame_data_len)?;
+    }
+    count_items(&mut counts, || decoder.decode_eof(&mut carried), frame_data_len)?;
+    Ok(counts)
+}
+
+/// Decodes with our [`Decoder`] as a caller that appends every chunk to its own buffer does, the way
+/// `FramedRead` drives a codec (see [`drive_codec`]): [`Decoder::decode`], each chunk copied once.
+///
+/// # Errors
+///
+/// When a line or an event exceeds the default limits.
+pub fn decode_appended(chunks: Vec<Bytes>) -> Result<Counts, String> {
+    let mut decoder = Decoder::new();
+    drive_codec(&chunks, |buf, eof| if eof { decoder.decode_eof(buf) } else { decoder.decode(buf) }, frame_data_len)
 }
 
 /// The data length of a frame that is an event.
@@ -136,31 +165,37 @@ pub fn frame_data_len(frame: &Frame) -> Option<usize> {
 ///
 /// The decoder's first error.
 pub fn drive_codec<T, E: fmt::Display>(
-    chunks: &[&[u8]],
+    chunks: &[Bytes],
     mut decode: impl FnMut(&mut BytesMut, bool) -> Result<Option<T>, E>,
     data_len: impl Fn(&T) -> Option<usize>,
 ) -> Result<Counts, String> {
     let mut buf = BytesMut::new();
     let mut counts = Counts::default();
-    let mut drain = |buf: &mut BytesMut, eof: bool| -> Result<(), String> {
-        loop {
-            match &decode(buf, eof) {
-                Ok(None) => return Ok(()),
-                Ok(Some(item)) => {
-                    if let Some(len) = data_len(item) {
-                        counts.add(len);
-                    }
-                }
-                Err(e) => return Err(e.to_string()),
-            }
-        }
-    };
     for chunk in chunks {
         buf.extend_from_slice(chunk);
-        drain(&mut buf, false)?;
+        count_items(&mut counts, || decode(&mut buf, false), &data_len)?;
     }
-    drain(&mut buf, true)?;
+    count_items(&mut counts, || decode(&mut buf, true), &data_len)?;
     Ok(counts)
+}
+
+/// Calls `step` until it answers `Ok(None)`, counting each item where it lies (see [`Counts::count`]).
+fn count_items<T, E: fmt::Display>(
+    counts: &mut Counts,
+    mut step: impl FnMut() -> Result<Option<T>, E>,
+    data_len: impl Fn(&T) -> Option<usize>,
+) -> Result<(), String> {
+    loop {
+        match &step() {
+            Ok(None) => return Ok(()),
+            Ok(Some(item)) => {
+                if let Some(len) = data_len(item) {
+                    counts.add(len);
+                }
+            }
+            Err(e) => return Err(e.to_string()),
+        }
+    }
 }
 
 /// Counts line ends with `memchr2` over CR and LF: the physical limit a line-based decoder is compared with.

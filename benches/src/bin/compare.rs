@@ -11,7 +11,8 @@
 //! ```
 //!
 //! Every peer passes the same gate as in the benches first (see [`gate`]); one
-//! that fails it is listed with the reason and not timed. Beside the limit (the `memchr2` scan, the
+//! that fails it is listed with the reason and not timed. Our decoder runs twice: reading each chunk in place
+//! (`sse-codec`, as in the benches) and fed by appending each chunk to a buffer (`sse-codec-appended`). Beside the limit (the `memchr2` scan, the
 //! `memcpy`), the table has the floor of our design ([`floor`]): the least work a
 //! decoder handing out shared `Bytes`, or an encoder consuming owned events, must do.
 
@@ -19,11 +20,14 @@ use std::hint::black_box;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
+use bytes::Bytes;
 use sse_codec_benches::encode::{self, Output, Prepared};
 use sse_codec_benches::gate::{self, Verdict};
 use sse_codec_benches::peers::{ENCODERS, PEERS};
 use sse_codec_benches::results::{DECODE_LIMIT, ENCODE_LIMIT};
-use sse_codec_benches::{CORPORA, CORPUS_LEN, OURS, chunking, count_line_ends, decode, floor, split};
+use sse_codec_benches::{
+    APPENDED, CORPORA, CORPUS_LEN, Decode, OURS, chunking, count_line_ends, decode, decode_appended, floor, split,
+};
 
 /// The name of the floor in the table.
 const FLOOR: &str = "floor";
@@ -53,7 +57,7 @@ fn run(args: &[String]) -> Result<String, String> {
     match args {
         [what, corpus, chunk, rounds] if what == "decode" => {
             let generate = CORPORA.iter().find(|(name, _)| name == corpus).ok_or("unknown corpus")?.1;
-            let input = generate(CORPUS_LEN);
+            let input = Bytes::from(generate(CORPUS_LEN));
             compare_decoders(&input, chunking(chunk)?, parse_rounds(rounds)?)
         }
         [what, corpus, rounds] if what == "encode" => {
@@ -68,19 +72,20 @@ fn parse_rounds(rounds: &str) -> Result<usize, String> {
     rounds.parse().ok().filter(|&n| n > 0).ok_or_else(|| "bad round count".to_owned())
 }
 
-fn compare_decoders(input: &[u8], chunk: Option<usize>, rounds: usize) -> Result<String, String> {
+fn compare_decoders(input: &Bytes, chunk: Option<usize>, rounds: usize) -> Result<String, String> {
     let chunks = split(input, chunk);
     let mut refused = Vec::new();
     let mut contestants = vec![
-        Contestant { name: OURS, pass: Box::new(|| timed(|| decode(black_box(&chunks)))) },
+        Contestant { name: OURS, pass: Box::new(|| timed_decode(decode, &chunks)) },
+        Contestant { name: APPENDED, pass: Box::new(|| timed_decode(decode_appended, &chunks)) },
         Contestant { name: DECODE_LIMIT, pass: Box::new(|| timed(|| count_line_ends(black_box(input)))) },
-        Contestant { name: FLOOR, pass: Box::new(|| timed(|| floor::decode(black_box(&chunks)))) },
+        Contestant { name: FLOOR, pass: Box::new(|| timed_decode(floor::decode, &chunks)) },
     ];
     for &(name, peer) in PEERS {
         match gate::vet(peer, decode, input, chunk) {
             Verdict::Pass(_) => {
                 let chunks = &chunks;
-                contestants.push(Contestant { name, pass: Box::new(move || timed(|| peer(black_box(chunks)))) });
+                contestants.push(Contestant { name, pass: Box::new(move || timed_decode(peer, chunks)) });
             }
             verdict => refused.push(format!("{name}: {verdict:?}")),
         }
@@ -131,6 +136,12 @@ fn encoder(name: &str, prepared: Prepared) -> Contestant<'_> {
             took
         }),
     }
+}
+
+/// One timed pass of `decoder` over chunks of its own, made before the timing starts (see [`Decode`]).
+fn timed_decode(decoder: Decode, chunks: &[Bytes]) -> Duration {
+    let chunks = chunks.to_vec();
+    timed(|| decoder(black_box(chunks)))
 }
 
 fn timed<T>(f: impl FnOnce() -> T) -> Duration {

@@ -8,9 +8,10 @@
 //!
 //! - `CORPUS`: one of the corpora (`llm`, `llm_crlf`, `notify`, `multiline`, `big`);
 //! - `CHUNK`: a chunk size in bytes, or `one-buffer`;
-//! - `IMPL`: `sse-codec` (our decoder), a peer decoder's name, `memchr2-scan` (the limit), `bytes-floor`
-//!   ([`floor::decode`](sse_codec_benches::floor::decode): append each chunk to a `BytesMut`, find line
-//!   ends, split every event off, drop it), or `encode` (our encoder writing the corpus's events by reference
+//! - `IMPL`: `sse-codec` (our decoder reading each chunk in place), `sse-codec-appended` (our decoder fed by
+//!   appending each chunk to a `BytesMut`), a peer decoder's name, `memchr2-scan` (the limit), `bytes-floor`
+//!   ([`floor::decode`](sse_codec_benches::floor::decode): find line ends, split every event off its chunk,
+//!   drop it), or `encode` (our encoder writing the corpus's events by reference
 //!   into one reused buffer: the encoding alone, without the dropping of the events that the encode bench's
 //!   fair comparison times);
 //! - `PASSES`: how many times to go over the corpus.
@@ -22,12 +23,13 @@
 use std::hint::black_box;
 use std::process::ExitCode;
 
-use bytes::BytesMut;
+use bytes::{Bytes, BytesMut};
 use sse_codec_benches::peers::PEERS;
 use sse_codec_benches::results::DECODE_LIMIT;
-use sse_codec_benches::{CORPORA, CORPUS_LEN, OURS, chunking, count_line_ends, decode, encode, split};
+use sse_codec_benches::{APPENDED, CORPORA, CORPUS_LEN, OURS, chunking, count_line_ends, decode, encode, split};
 
-const USAGE: &str = "usage: profile CORPUS CHUNK|one-buffer sse-codec|PEER|memchr2-scan|bytes-floor|encode PASSES";
+const USAGE: &str =
+    "usage: profile CORPUS CHUNK|one-buffer sse-codec|sse-codec-appended|PEER|memchr2-scan|bytes-floor|encode PASSES";
 
 fn main() -> ExitCode {
     match run(std::env::args().skip(1).collect()) {
@@ -49,7 +51,7 @@ fn run(args: Vec<String>) -> Result<String, String> {
     let generate = CORPORA.iter().find(|(name, _)| name == corpus).ok_or("unknown corpus")?.1;
     let chunk = chunking(chunk)?;
     let passes: usize = passes.parse().map_err(|_| "bad pass count")?;
-    let input = generate(CORPUS_LEN);
+    let input = Bytes::from(generate(CORPUS_LEN));
     let chunks = split(&input, chunk);
 
     if implementation == "encode" {
@@ -72,19 +74,23 @@ fn run(args: Vec<String>) -> Result<String, String> {
 
     let decoder = match implementation.as_str() {
         OURS => Some(decode as sse_codec_benches::Decode),
+        APPENDED => Some(sse_codec_benches::decode_appended as sse_codec_benches::Decode),
         "bytes-floor" => Some(sse_codec_benches::floor::decode as sse_codec_benches::Decode),
         DECODE_LIMIT => None,
         peer => Some(PEERS.iter().find(|(name, _)| *name == peer).ok_or("unknown implementation")?.1),
     };
-    let started = cpu_ns()?;
-    let mut events = 0;
+    let (mut events, mut nanos) = (0, 0);
     for _ in 0..passes {
+        // Each pass gets chunks of its own, made before its timing starts (see `Decode`).
+        let chunks = chunks.clone();
+        let started = cpu_ns()?;
         events += match decoder {
-            Some(decoder) => decoder(black_box(&chunks))?.events,
+            Some(decoder) => decoder(black_box(chunks))?.events,
             None => count_line_ends(black_box(&input)),
         };
+        nanos += cpu_ns()? - started;
     }
-    let seconds = (cpu_ns()? - started) as f64 / 1e9;
+    let seconds = nanos as f64 / 1e9;
     let what = if decoder.is_some() { "events" } else { "line ends" };
     Ok(format!(
         "{} {what} per pass, {:.0} MiB/s",

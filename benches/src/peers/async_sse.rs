@@ -2,6 +2,7 @@
 //! `TryStreamExt::into_async_read`, which hands each chunk out in place.
 
 use async_sse::Event;
+use bytes::Bytes;
 use futures::TryStreamExt;
 
 use super::poll::count_stream;
@@ -12,8 +13,9 @@ use crate::Counts;
 /// # Errors
 ///
 /// async-sse's error (an I/O error, invalid UTF-8).
-pub fn decode_async_sse(chunks: &[&[u8]]) -> Result<Counts, String> {
-    let reader = futures::stream::iter(chunks.iter().map(|&chunk| Ok::<_, std::io::Error>(chunk))).into_async_read();
+pub fn decode_async_sse(chunks: Vec<Bytes>) -> Result<Counts, String> {
+    let reader =
+        futures::stream::iter(chunks.iter().map(|chunk| Ok::<_, std::io::Error>(&chunk[..]))).into_async_read();
     count_stream(async_sse::decode(reader), |event| match event {
         Event::Message(message) => Some(message.data().len()),
         _ => None,

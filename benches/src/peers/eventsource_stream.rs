@@ -2,6 +2,7 @@
 //! on any stream of `AsRef<[u8]>` chunks. It keeps undecoded text in a `String` and splits one line off the
 //! front at a time, so a large chunk costs time quadratic in its number of lines.
 
+use bytes::Bytes;
 use eventsource_stream::Eventsource;
 
 use super::poll::{count_stream, source};
@@ -12,6 +13,6 @@ use crate::Counts;
 /// # Errors
 ///
 /// eventsource-stream's error (invalid UTF-8, a parser error).
-pub fn decode_eventsource_stream(chunks: &[&[u8]]) -> Result<Counts, String> {
-    count_stream(source(chunks).eventsource(), |event| Some(event.data.len()))
+pub fn decode_eventsource_stream(chunks: Vec<Bytes>) -> Result<Counts, String> {
+    count_stream(source(&chunks).eventsource(), |event| Some(event.data.len()))
 }

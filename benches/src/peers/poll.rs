@@ -1,5 +1,6 @@
 //! Drives a `Stream` to its end synchronously, and counts the events of a decoding one.
 
+use bytes::Bytes;
 use std::fmt;
 use std::pin::pin;
 use std::task::{Context, Poll, Waker};
@@ -23,11 +24,11 @@ pub(crate) fn drain<S: Stream>(stream: S, mut each: impl FnMut(S::Item) -> Resul
     }
 }
 
-/// The chunks as the kind of byte stream the Stream-based peers read: borrowed slices, no copy.
+/// The chunks as the kind of byte stream the Stream-based peers read: slices borrowed from them, no copy.
 pub(crate) fn source<'a>(
-    chunks: &'a [&'a [u8]],
+    chunks: &'a [Bytes],
 ) -> impl Stream<Item = Result<&'a [u8], std::convert::Infallible>> + Unpin + 'a {
-    futures::stream::iter(chunks.iter().map(|&chunk| Ok(chunk)))
+    futures::stream::iter(chunks.iter().map(|chunk| Ok(&chunk[..])))
 }
 
 /// Drains `stream` (see [`drain`]), counting each item with [`Counts::count`].

@@ -3,6 +3,7 @@
 //! `russe::Encoder` implements `tokio_util::codec::Encoder<russe::Event>`, which `FramedWrite` calls with
 //! each event and its write buffer.
 
+use bytes::Bytes;
 use std::time::Duration;
 
 use russe::Event;
@@ -16,10 +17,10 @@ use crate::{Counts, drive_codec};
 /// # Errors
 ///
 /// russe's error (invalid UTF-8, an I/O error).
-pub fn decode_russe(chunks: &[&[u8]]) -> Result<Counts, String> {
+pub fn decode_russe(chunks: Vec<Bytes>) -> Result<Counts, String> {
     let mut decoder = russe::Decoder::default();
     drive_codec(
-        chunks,
+        &chunks,
         |buf, eof| if eof { decoder.decode_eof(buf) } else { decoder.decode(buf) },
         |event| match event {
             Event::Message(message) => Some(message.data.len()),

@@ -3,6 +3,7 @@
 //! `decode` until it answers `None`. That loop, minus the `AsyncRead`, is what runs here. It also implements
 //! `futures_codec::Encoder<Item = Event>`, which `FramedWrite` calls with each event and its write buffer.
 
+use bytes::Bytes;
 use futures_codec::{Decoder as _, Encoder as _};
 use peer_sse_codec::{Event, SSECodec};
 
@@ -14,10 +15,10 @@ use crate::{Counts, drive_codec};
 /// # Errors
 ///
 /// That crate's error (invalid UTF-8, an I/O error).
-pub fn decode_sse_codec_0_3(chunks: &[&[u8]]) -> Result<Counts, String> {
+pub fn decode_sse_codec_0_3(chunks: Vec<Bytes>) -> Result<Counts, String> {
     let mut codec = SSECodec::default();
     drive_codec(
-        chunks,
+        &chunks,
         |buf, eof| if eof { codec.decode_eof(buf) } else { codec.decode(buf) },
         |event| match event {
             Event::Message { data, .. } => Some(data.len()),

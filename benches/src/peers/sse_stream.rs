@@ -2,6 +2,7 @@
 //! block of fields, metadata-only ones too, so only blocks with data count as events (what a browser
 //! dispatches). Its encoder is `Sse::encode(self) -> Bytes` (what its `SseBody` calls for each event).
 
+use bytes::Bytes;
 use sse_stream::{Sse, SseByteStream};
 
 use super::poll::{count_stream, source};
@@ -13,8 +14,8 @@ use crate::encode::{Output, Prepared};
 /// # Errors
 ///
 /// sse-stream's error (invalid UTF-8 in a field value).
-pub fn decode_sse_stream(chunks: &[&[u8]]) -> Result<Counts, String> {
-    count_stream(SseByteStream::new(source(chunks)), |sse: &Sse| sse.data.as_ref().map(|data| data.len()))
+pub fn decode_sse_stream(chunks: Vec<Bytes>) -> Result<Counts, String> {
+    count_stream(SseByteStream::new(source(&chunks)), |sse: &Sse| sse.data.as_ref().map(|data| data.len()))
 }
 
 /// sse-stream's encoder: our events as its `Sse` blocks (outside timing; its values are `String`s, each
