@@ -6,11 +6,13 @@ use arbitrary::Arbitrary;
 use bytes::Bytes;
 use sse_codec::{Event, EventId, EventType, Limits};
 
-/// Bytes to decode, where the chunks end, and the limits to decode them under.
+/// Bytes to decode, where the chunks end, the limits to decode them under, and the size from which chunks
+/// are read in place.
 #[derive(Arbitrary, Debug)]
 pub struct Chunked {
     pub max_line: u16,
     pub max_event: u16,
+    pub in_place_from: u8,
     pub cuts: Vec<u16>,
     pub input: Vec<u8>,
 }

@@ -129,7 +129,8 @@ pub fn decode_chunked(
     decode_fed(decoder, input, cuts, Feed::Appended)
 }
 
-/// As [`decode_chunked`], with the pieces handed over as `feed` says.
+/// As [`decode_chunked`], with the pieces handed over as `feed` says. Checks after each piece that the buffer
+/// holds no more than the decoder's limits allow.
 pub fn decode_fed(
     decoder: &mut Decoder,
     input: &[u8],
@@ -156,8 +157,13 @@ pub fn decode_fed(
                 assert!(chunk.is_empty(), "decode_chunk answered None with {} bytes of its chunk left", chunk.len());
             }
         }
+        // What `Limits` promises: between calls, at most one event and one unfinished line.
+        let limits = decoder.limits();
+        let bound = limits.max_line_len.saturating_add(limits.max_event_len);
+        assert!(buf.len() <= bound, "the buffer holds {} bytes, more than the limits allow", buf.len());
     }
     drain_steps(&mut out, || decoder.decode_eof(&mut buf));
+    assert!(buf.is_empty(), "decode_eof left {} bytes", buf.len());
     out
 }
 
