@@ -125,12 +125,13 @@ pub type Decode = fn(chunks: Vec<Bytes>) -> Result<Counts, String>;
 /// # Errors
 ///
 /// When a line or an event exceeds the default limits.
-pub fn decode(chunks: Vec<Bytes>) -> Result<Counts, String> {
+pub fn decode(mut chunks: Vec<Bytes>) -> Result<Counts, String> {
     let mut decoder = Decoder::new();
     let mut carried = BytesMut::new();
     let mut counts = Counts::default();
-    for mut chunk in chunks {
-        count_items(&mut counts, || decoder.decode_chunk(&mut carried, &mut chunk), frame_data_len)?;
+    // Each chunk is emptied here and dropped with the others at the end, as every peer's are.
+    for chunk in &mut chunks {
+        count_items(&mut counts, || decoder.decode_chunk(&mut carried, chunk), frame_data_len)?;
     }
     count_items(&mut counts, || decoder.decode_eof(&mut carried), frame_data_len)?;
     Ok(counts)

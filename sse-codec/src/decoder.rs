@@ -343,9 +343,24 @@ impl Decoder {
     /// ```
     #[inline]
     pub fn decode_chunk(&mut self, buf: &mut BytesMut, chunk: &mut Bytes) -> Result<Option<Frame>, DecodeError> {
+        if chunk.len() < self.read_in_place_from {
+            // A small chunk: copied after what is carried over, and decoded there.
+            if !chunk.is_empty() {
+                buf.extend_from_slice(chunk);
+                chunk.clear();
+            }
+            return self.decode(buf);
+        }
+        self.decode_large_chunk(buf, chunk)
+    }
+
+    /// [`Decoder::decode_chunk`] for a chunk of at least [`Decoder::read_in_place_from`] bytes: apart from the
+    /// small path above, which is inlined into the caller's loop.
+    #[inline(never)]
+    fn decode_large_chunk(&mut self, buf: &mut BytesMut, chunk: &mut Bytes) -> Result<Option<Frame>, DecodeError> {
         loop {
             if chunk.is_empty() || chunk.len() < self.read_in_place_from {
-                // A small chunk, or the small rest of a large one: copied after what is carried over.
+                // The small rest of a large chunk: copied after what is carried over.
                 if !chunk.is_empty() {
                     buf.extend_from_slice(chunk);
                     chunk.clear();
@@ -374,9 +389,7 @@ impl Decoder {
         }
     }
 
-    /// [`Decoder::decode`] on a chunk read in place: a function of its own, like `decode`, so that
-    /// `decode_chunk`, which picks between them for every frame, is small enough to inline.
-    #[inline(never)]
+    /// [`Decoder::decode`] on a chunk read in place.
     fn decode_in_place(&mut self, chunk: &mut Bytes) -> Result<Option<Frame>, DecodeError> {
         self.decode_from(chunk)
     }
