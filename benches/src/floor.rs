@@ -5,7 +5,7 @@
 use std::hint::black_box;
 
 use bytes::{Buf, Bytes, BytesMut};
-use sse_codec::line::{LineEnd, Terminator, find_line_end};
+use sse_codec::line::{Terminator, find_line_end};
 use sse_codec::{Decoder, Event};
 
 use crate::Counts;
@@ -14,10 +14,12 @@ use crate::encode::{Output, Prepared};
 /// The floor under any decoder that hands out events sharing the input, read as our decoder reads an HTTP
 /// body with `Decoder::decode_chunk`: line ends (LF, CRLF, CR) found with the crate's own `find_line_end` (a
 /// `memchr2`) and the search resumed where it stopped; each event (up to its blank line) split off and
-/// dropped. A chunk smaller than `Decoder::DEFAULT_READ_IN_PLACE_FROM` is appended to a buffer and its events
-/// split off there; a larger one is read in place, after its lines have been copied to the buffer one by one
-/// until what the chunk before left unfinished has ended, and what it leaves unfinished is copied into the
-/// buffer. It interprets no field, so every block up to a blank line counts as an event, comments too.
+/// dropped. A chunk of `Decoder::DEFAULT_READ_IN_PLACE_FROM` bytes or more that comes when nothing is carried
+/// over is read in place, and what it leaves unfinished copied into a buffer; every other chunk is appended
+/// to that buffer and its events split off there. (Our decoder also goes back to reading a large chunk in
+/// place once it has finished what was carried over; no chunking measured here has a large chunk that
+/// comes after another.) It interprets no field, so every block up to a blank line counts as an event,
+/// comments too.
 ///
 /// # Errors
 ///
@@ -29,20 +31,12 @@ pub fn decode(chunks: Vec<Bytes>) -> Result<Counts, String> {
     // anything, else in the chunk.
     let mut line = (0, 0);
     for mut chunk in chunks {
-        if chunk.len() < Decoder::DEFAULT_READ_IN_PLACE_FROM {
-            carried.extend_from_slice(&chunk);
-            split_events(&mut carried, &mut line, &mut counts);
-            continue;
-        }
-        while !carried.is_empty() && !chunk.is_empty() {
-            let take = find_line_end(&chunk).map_or(chunk.len(), LineEnd::next_line);
-            carried.extend_from_slice(&chunk[..take]);
-            chunk.advance(take);
-            split_events(&mut carried, &mut line, &mut counts);
-        }
-        if carried.is_empty() {
+        if carried.is_empty() && chunk.len() >= Decoder::DEFAULT_READ_IN_PLACE_FROM {
             split_events(&mut chunk, &mut line, &mut counts);
             carried.extend_from_slice(&chunk);
+        } else {
+            carried.extend_from_slice(&chunk);
+            split_events(&mut carried, &mut line, &mut counts);
         }
     }
     Ok(counts)

@@ -144,3 +144,45 @@ fn lone_data_line_events_agree_with_the_reference_model() {
         }
     }
 }
+
+/// Chunks larger than the step in which `decode_chunk` copies the start of a chunk to finish an event carried
+/// over (16 KiB): events and lines of every size up to several steps, cut at scattered offsets, give what one
+/// appended buffer gives.
+#[test]
+fn large_chunks_read_in_place_give_what_an_appended_buffer_gives() {
+    let mut state = 0x2545_f491_4f6c_dd1d_u64;
+    let mut next = move |bound: usize| {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        usize::try_from(state % bound as u64).unwrap()
+    };
+    let ends: [&[u8]; 3] = [b"\n", b"\r\n", b"\r"];
+    let mut input = Vec::new();
+    while input.len() < 600 << 10 {
+        let end = ends[next(3)];
+        for _ in 0..1 + next(4) {
+            // Mostly short lines, some of several steps.
+            let len = if next(8) == 0 { next(50_000) } else { next(200) };
+            input.extend_from_slice(b"data: ");
+            input.extend((0..len).map(|i| b'a' + (i % 26) as u8));
+            input.extend_from_slice(end);
+        }
+        if next(4) == 0 {
+            input.extend_from_slice(format!("id: {}", next(1000)).as_bytes());
+            input.extend_from_slice(end);
+        }
+        input.extend_from_slice(end);
+    }
+    let mut cuts = vec![0];
+    while *cuts.last().unwrap() < input.len() {
+        let last = *cuts.last().unwrap();
+        cuts.push(last + 1 + next(90_000));
+    }
+    let appended = decode_chunked(&mut Decoder::new(), &input, &cuts);
+    assert!(appended.len() > 50, "{} frames", appended.len());
+    for from in [0, 1024, Decoder::DEFAULT_READ_IN_PLACE_FROM] {
+        let mut decoder = Decoder::new().read_in_place_from(from);
+        assert!(appended == decode_fed(&mut decoder, &input, &cuts, Feed::Chunks), "in place from {from} bytes");
+    }
+}
