@@ -315,7 +315,9 @@ impl Decoder {
     ///
     /// Call it with each chunk until it answers `Ok(None)`, which it does once `chunk` is empty: all of it
     /// has then been decoded or carried over into `buf`. Pass the same `buf` for the whole stream, and change
-    /// it in no other way; at the end of the stream call [`Decoder::decode_eof`] with it.
+    /// it in no other way; at the end of the stream call [`Decoder::decode_eof`] with it. Between calls `buf`
+    /// holds what [`Limits`] allows plus, while a chunk is being read, a copy of some of it: a small chunk
+    /// whole, at most 16 KiB of a large one.
     ///
     /// # Errors
     ///
@@ -353,14 +355,19 @@ impl Decoder {
     #[inline]
     pub fn decode_chunk(&mut self, buf: &mut BytesMut, chunk: &mut Bytes) -> Result<Option<Frame>, DecodeError> {
         if self.chunk_in_buf == 0 && chunk.len() < self.read_in_place_from {
-            // A small chunk: copied after what is carried over, and decoded there.
-            if !chunk.is_empty() {
-                buf.extend_from_slice(chunk);
-                chunk.clear();
-            }
-            return self.decode(buf);
+            return self.decode_copied(buf, chunk);
         }
         self.decode_large_chunk(buf, chunk)
+    }
+
+    /// Copies `chunk`, small, after what `buf` carries over, and decodes there.
+    #[inline]
+    fn decode_copied(&mut self, buf: &mut BytesMut, chunk: &mut Bytes) -> Result<Option<Frame>, DecodeError> {
+        if !chunk.is_empty() {
+            buf.extend_from_slice(chunk);
+            chunk.clear();
+        }
+        self.decode(buf)
     }
 
     /// [`Decoder::decode_chunk`] for a chunk of at least [`Decoder::read_in_place_from`] bytes: apart from the
@@ -387,12 +394,8 @@ impl Decoder {
                 self.chunk_in_buf = 0;
             }
             if chunk.is_empty() || chunk.len() < self.read_in_place_from {
-                // The small rest of a large chunk: copied after what is carried over.
-                if !chunk.is_empty() {
-                    buf.extend_from_slice(chunk);
-                    chunk.clear();
-                }
-                return self.decode(buf);
+                // The small rest of a large chunk.
+                return self.decode_copied(buf, chunk);
             }
             if buf.is_empty() {
                 // Nothing is carried over, so nothing the decoder has noted lies in `buf`: read the chunk itself.
