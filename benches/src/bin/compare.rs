@@ -10,11 +10,11 @@
 //! cargo run --release -p sse-codec-benches --bin compare -- encode CORPUS ROUNDS
 //! ```
 //!
-//! Every peer passes the same gate as in the benches first (see [`gate`]); one
-//! that fails it is listed with the reason and not timed. Our decoder runs twice: reading each chunk in place
-//! (`sse-codec`, as in the benches) and fed by appending each chunk to a buffer (`sse-codec-appended`). Beside the limit (the `memchr2` scan, the
-//! `memcpy`), the table has the floor of our design ([`floor`]): the least work a
-//! decoder handing out shared `Bytes`, or an encoder consuming owned events, must do.
+//! Every peer passes the same gate as in the benches first (see [`gate`]); one that fails it is listed with the
+//! reason and not timed. Our decoder runs twice: through `Decoder::decode_chunk` (`sse-codec`, as in the
+//! benches) and fed by appending each chunk to a buffer (`sse-codec-appended`). Beside the limit (the
+//! `memchr2` scan, the `memcpy`), the table has the floor of our design ([`floor`]): the least work a decoder
+//! handing out shared `Bytes`, or an encoder consuming owned events, must do.
 
 use std::hint::black_box;
 use std::process::ExitCode;
