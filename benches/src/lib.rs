@@ -180,22 +180,18 @@ pub fn drive_codec<T, E: fmt::Display>(
     Ok(counts)
 }
 
-/// Calls `step` until it answers `Ok(None)`, counting each item where it lies (see [`Counts::count`]).
+/// Calls `step` until it answers `Ok(None)`, counting each item with [`Counts::count`].
 fn count_items<T, E: fmt::Display>(
     counts: &mut Counts,
     mut step: impl FnMut() -> Result<Option<T>, E>,
     data_len: impl Fn(&T) -> Option<usize>,
 ) -> Result<(), String> {
     loop {
-        match &step() {
-            Ok(None) => return Ok(()),
-            Ok(Some(item)) => {
-                if let Some(len) = data_len(item) {
-                    counts.add(len);
-                }
-            }
-            Err(e) => return Err(e.to_string()),
+        let item = step();
+        if matches!(item, Ok(None)) {
+            return Ok(());
         }
+        counts.count(&item, |item| item.as_ref().and_then(&data_len))?;
     }
 }
 

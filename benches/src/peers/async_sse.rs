@@ -5,7 +5,7 @@ use async_sse::Event;
 use bytes::Bytes;
 use futures::TryStreamExt;
 
-use super::poll::count_stream;
+use super::poll::{count_stream, source};
 use crate::Counts;
 
 /// Decodes with async-sse over an `AsyncBufRead` of the borrowed chunks.
@@ -14,8 +14,8 @@ use crate::Counts;
 ///
 /// async-sse's error (an I/O error, invalid UTF-8).
 pub fn decode_async_sse(chunks: Vec<Bytes>) -> Result<Counts, String> {
-    let reader =
-        futures::stream::iter(chunks.iter().map(|chunk| Ok::<_, std::io::Error>(&chunk[..]))).into_async_read();
+    // `into_async_read` wants I/O errors; the source has none to give.
+    let reader = source(&chunks).map_err(|never| -> std::io::Error { match never {} }).into_async_read();
     count_stream(async_sse::decode(reader), |event| match event {
         Event::Message(message) => Some(message.data().len()),
         _ => None,

@@ -1,10 +1,10 @@
 //! Drives a `Stream` to its end synchronously, and counts the events of a decoding one.
 
-use bytes::Bytes;
 use std::fmt;
 use std::pin::pin;
 use std::task::{Context, Poll, Waker};
 
+use bytes::Bytes;
 use futures::Stream;
 
 use crate::Counts;
