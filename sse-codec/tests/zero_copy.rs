@@ -4,9 +4,8 @@
 //! binary, so this file holds a single test.
 
 use std::alloc::{GlobalAlloc, Layout, System};
-use std::sync::atomic::{AtomicUsize, Ordering};
-
 use std::ops::Range;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use bytes::{Bytes, BytesMut};
 use sse_codec::{Decoder, Event, Frame};
@@ -63,8 +62,7 @@ fn single_line_values_share_the_input_and_events_do_not_allocate() {
         let mut decoder = Decoder::new();
         frames.extend(std::iter::from_fn(|| decoder.decode(&mut buf).unwrap()));
     });
-    assert_eq!(events.len(), EVENTS);
-    check(&events, &range, long);
+    check(&events, EVENTS, &range, long);
 
     let mut chunk = Bytes::from(input);
     let range = chunk.as_ptr() as usize..chunk.as_ptr() as usize + chunk.len();
@@ -74,8 +72,7 @@ fn single_line_values_share_the_input_and_events_do_not_allocate() {
         frames.extend(std::iter::from_fn(|| decoder.decode_chunk(&mut carried, &mut chunk).unwrap()));
         assert!(chunk.is_empty() && carried.is_empty());
     });
-    assert_eq!(events.len(), EVENTS);
-    check(&events, &range, long);
+    check(&events, EVENTS, &range, long);
 }
 
 /// The frames `decode` pushes, which must all be events and must allocate no more than once.
@@ -95,8 +92,10 @@ fn decode_counting_allocations(what: &str, events: usize, decode: impl FnOnce(&m
         .collect()
 }
 
-/// Checks the events' values: single-line ones lie inside `input`, short types and IDs are held inline.
-fn check(events: &[Event], input: &Range<usize>, long: impl Fn(usize) -> bool) {
+/// Checks that all `count` events came, and their values: single-line ones lie inside `input`, short types
+/// and IDs are held inline.
+fn check(events: &[Event], count: usize, input: &Range<usize>, long: impl Fn(usize) -> bool) {
+    assert_eq!(events.len(), count);
     let inside = |bytes: &[u8]| {
         input.contains(&(bytes.as_ptr() as usize)) && input.contains(&(bytes.as_ptr() as usize + bytes.len() - 1))
     };
