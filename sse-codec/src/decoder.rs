@@ -15,7 +15,8 @@
 //! event of all, one `data` line and its blank line, is taken in one step when both have arrived.
 
 use alloc::vec::Vec;
-use core::ops::Range;
+use core::cmp::{max, min};
+use core::ops::{Range, RangeInclusive};
 
 use bytes::{Buf, Bytes, BytesMut};
 
@@ -157,10 +158,16 @@ enum Skipping {
     ToBlankLine { line_started: bool },
 }
 
-/// How much of a large chunk [`Decoder::decode_chunk`] copies at a time to finish what the chunk before left
-/// unfinished: a step that usually holds the rest of that event, and wastes little copying when it does not
-/// take all of it.
-const CARRY_STEP: usize = 16 << 10;
+/// The least and the most of a chunk read in place that [`Decoder::decode_chunk`] copies at a time to finish
+/// what the chunk before left unfinished. Between the two, a step is as long as the last event, or as what is
+/// carried over already (so that a long event is copied in steps that double): usually enough for the rest of
+/// the carried event, and little wasted copying when it is more.
+const CARRY_STEPS: RangeInclusive<usize> = 256..=16 << 10;
+
+/// How many events as long as the last one a chunk must have room for to be read in place while something is
+/// carried over to it: with fewer, most of its bytes would belong to events that straddle two chunks, and
+/// copying it whole costs less.
+const EVENTS_TO_READ_IN_PLACE: usize = 5;
 
 /// An incremental, sans-IO event stream decoder.
 ///
@@ -231,6 +238,10 @@ pub struct Decoder {
     /// How many of the first bytes of the chunk [`Decoder::decode_chunk`] is reading are also copied at the
     /// end of its buffer, after what an earlier chunk left unfinished.
     chunk_in_buf: usize,
+    /// The length of the last event or comment taken off the input, with the line end or blank line that
+    /// ends it: how long this stream's events run, for [`Decoder::decode_chunk`]. Before the first, `usize::MAX`
+    /// (as long as can be).
+    last_block_len: usize,
     last_event_id: Option<EventId>,
 }
 
@@ -260,6 +271,7 @@ impl Decoder {
             offset: 0,
             read_in_place_from: Self::DEFAULT_READ_IN_PLACE_FROM,
             chunk_in_buf: 0,
+            last_block_len: usize::MAX,
             last_event_id: None,
         }
     }
@@ -267,16 +279,15 @@ impl Decoder {
     /// The default for [`Decoder::read_in_place_from`], 16 KiB.
     pub const DEFAULT_READ_IN_PLACE_FROM: usize = 16 << 10;
 
-    /// Sets the size from which [`Decoder::decode_chunk`] reads a chunk in place; a smaller chunk (or the
-    /// rest of one, once that is smaller) is copied into the buffer and decoded there, as
+    /// Sets the size from which [`Decoder::decode_chunk`] always reads a chunk in place. A smaller chunk is
+    /// read in place too when nothing is carried over to it, or when it has room for five events as long as
+    /// the last one the decoder took; any other chunk is copied into the buffer and decoded there, as
     /// [`Decoder::decode`] decodes. `0` reads every chunk in place, copying only what each leaves
     /// unfinished.
     ///
-    /// Copying a small chunk into a buffer the decoder reuses costs little, and saves reading in place the
-    /// many events that straddle two chunks. On this project's benchmark corpora, reading in place was up to
-    /// 8 % slower than copying below 16 KiB on some (at most 6 % faster on the others), as fast or faster on
-    /// all from 16 KiB on, and up to 1.4 times as fast with a whole body in one chunk (which, copied, would
-    /// need a buffer as large).
+    /// Reading in place saves copying the chunk's whole events, but costs more for the event that straddles
+    /// it and the chunk before: when the chunk holds little besides, copying it is cheaper. (A chunk read in
+    /// place is read to its end.)
     #[must_use]
     pub const fn read_in_place_from(mut self, bytes: usize) -> Self {
         self.read_in_place_from = bytes;
@@ -309,16 +320,17 @@ impl Decoder {
     }
 
     /// Decodes the next frame from a stream whose bytes arrive as [`Bytes`] chunks, as the body of a `hyper`
-    /// or `reqwest` response hands them out. A large chunk (see [`Decoder::read_in_place_from`]) is read in
-    /// place: its events are cut out of the chunk itself, and only what it leaves unfinished is copied into
-    /// `buf`, which carries that over to the next chunk. A smaller chunk is copied into `buf` and decoded
-    /// there.
+    /// or `reqwest` response hands them out. A chunk is usually read in place (see
+    /// [`Decoder::read_in_place_from`] for when it is not): its events are cut out of the chunk itself, and
+    /// only what it leaves unfinished is copied into `buf`, which carries that over to the next chunk. The
+    /// event carried over is finished in `buf`, after a copy of as much of the next chunk as it takes. A
+    /// chunk that is not read in place is copied into `buf` and decoded there.
     ///
     /// Call it with each chunk until it answers `Ok(None)`, which it does once `chunk` is empty: all of it
     /// has then been decoded or carried over into `buf`. Pass the same `buf` for the whole stream, and change
     /// it in no other way; at the end of the stream call [`Decoder::decode_eof`] with it. Between calls `buf`
-    /// holds what [`Limits`] allows plus, while a chunk is being read, a copy of some of it: a small chunk
-    /// whole, at most 16 KiB of a large one.
+    /// holds what [`Limits`] allows plus, while a chunk is being read, a copy of some of it: a chunk that is
+    /// not read in place whole, at most 16 KiB of one that is.
     ///
     /// # Errors
     ///
@@ -355,20 +367,24 @@ impl Decoder {
     /// ```
     #[inline]
     pub fn decode_chunk(&mut self, buf: &mut BytesMut, chunk: &mut Bytes) -> Result<Option<Frame>, DecodeError> {
-        if self.chunk_in_buf == 0 && self.is_copied(chunk) {
+        if self.chunk_in_buf == 0 && self.is_copied(buf, chunk) {
             return self.decode_copied(buf, chunk);
         }
-        self.decode_large_chunk(buf, chunk)
+        self.decode_chunk_in_place(buf, chunk)
     }
 
-    /// Whether `chunk` (or what is left of one) is copied rather than read in place: see
-    /// [`Decoder::read_in_place_from`].
+    /// Whether `chunk` is copied after what `buf` carries over rather than read in place: see
+    /// [`Decoder::read_in_place_from`]. (While a chunk is read in place nothing is carried over, so it is read
+    /// to its end.)
     #[inline]
-    const fn is_copied(&self, chunk: &Bytes) -> bool {
-        chunk.is_empty() || chunk.len() < self.read_in_place_from
+    fn is_copied(&self, buf: &BytesMut, chunk: &Bytes) -> bool {
+        chunk.is_empty()
+            || (!buf.is_empty()
+                && chunk.len() < self.read_in_place_from
+                && chunk.len() < self.last_block_len.saturating_mul(EVENTS_TO_READ_IN_PLACE))
     }
 
-    /// Copies `chunk`, small, after what `buf` carries over, and decodes there.
+    /// Copies `chunk` after what `buf` carries over, and decodes there.
     #[inline]
     fn decode_copied(&mut self, buf: &mut BytesMut, chunk: &mut Bytes) -> Result<Option<Frame>, DecodeError> {
         if !chunk.is_empty() {
@@ -378,10 +394,10 @@ impl Decoder {
         self.decode(buf)
     }
 
-    /// [`Decoder::decode_chunk`] for a chunk of at least [`Decoder::read_in_place_from`] bytes: apart from the
-    /// small path above, which is inlined into the caller's loop.
+    /// [`Decoder::decode_chunk`] for a chunk read in place: apart from the path above, which is inlined into the
+    /// caller's loop.
     #[inline(never)]
-    fn decode_large_chunk(&mut self, buf: &mut BytesMut, chunk: &mut Bytes) -> Result<Option<Frame>, DecodeError> {
+    fn decode_chunk_in_place(&mut self, buf: &mut BytesMut, chunk: &mut Bytes) -> Result<Option<Frame>, DecodeError> {
         loop {
             if self.chunk_in_buf > 0 {
                 // `buf` ends with a copy of the chunk's first `chunk_in_buf` bytes.
@@ -401,9 +417,9 @@ impl Decoder {
                 buf.clear();
                 self.chunk_in_buf = 0;
             }
-            if self.is_copied(chunk) {
-                // The small rest of a large chunk.
-                return self.decode_copied(buf, chunk);
+            if chunk.is_empty() {
+                // All of it is decoded, or carried over in `buf`.
+                return Ok(None);
             }
             if buf.is_empty() {
                 // Nothing is carried over, so nothing the decoder has noted lies in `buf`: read the chunk itself.
@@ -418,13 +434,14 @@ impl Decoder {
             }
             // Something is carried over: finish it after a copy of the chunk's next bytes, keeping them in
             // the chunk too, so that once the carried bytes are decoded the rest can be read in place.
-            self.chunk_in_buf = chunk.len().min(CARRY_STEP);
+            let step = max(buf.len(), self.last_block_len).clamp(*CARRY_STEPS.start(), *CARRY_STEPS.end());
+            self.chunk_in_buf = min(chunk.len(), step);
             buf.extend_from_slice(&chunk[..self.chunk_in_buf]);
         }
     }
 
     /// [`Decoder::decode`] on a chunk read in place: a function of its own rather than a second copy of the
-    /// decoding loop inside `decode_large_chunk`, which costs 2 % more instructions on `notify` in one buffer.
+    /// decoding loop inside `decode_chunk_in_place`, which costs 2 % more instructions on `notify` in one buffer.
     fn decode_in_place(&mut self, chunk: &mut Bytes) -> Result<Option<Frame>, DecodeError> {
         self.decode_from(chunk)
     }
@@ -497,6 +514,7 @@ impl Decoder {
         self.skipping = Skipping::No;
         self.offset = 0;
         self.chunk_in_buf = 0;
+        self.last_block_len = usize::MAX;
         Ok(None)
     }
 
@@ -512,6 +530,7 @@ impl Decoder {
     /// Takes `buf[..end]`, the pending event's lines or a lone comment line, as shared bytes.
     #[inline]
     fn split_off<I: Input>(&mut self, buf: &mut I, end: usize) -> Bytes {
+        self.last_block_len = end;
         self.offset += end as u64;
         self.line_start = 0;
         self.scanned = 0;

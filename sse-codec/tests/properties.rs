@@ -49,8 +49,8 @@ proptest! {
         prop_assert_eq!(whole, chunked);
     }
 
-    /// (a') `Bytes` chunks, read in place from `in_place_from` bytes on and copied below, give what one
-    /// appended buffer gives, errors included.
+    /// (a') `Bytes` chunks, read in place or copied as `decode_chunk` decides (with `in_place_from` bytes and
+    /// up, always read in place), give what one appended buffer gives, errors included.
     #[test]
     fn chunks_read_in_place_give_what_an_appended_buffer_gives(
         input in stream(),
@@ -120,8 +120,8 @@ fn lone_data_line_events_agree_with_the_reference_model() {
     }
 }
 
-/// Chunks larger than the step in which `decode_chunk` copies the start of a chunk to finish an event carried
-/// over (16 KiB): events and lines of every size up to several steps, cut at scattered offsets, give what one
+/// Chunks larger than the most `decode_chunk` copies of a chunk at a time to finish an event carried over
+/// (16 KiB): events and lines of every size up to several such steps, cut at scattered offsets, give what one
 /// appended buffer gives.
 #[test]
 fn large_chunks_read_in_place_give_what_an_appended_buffer_gives() {

@@ -1,6 +1,6 @@
 //! Zero-copy: single-line data, and event types and IDs too long to be held inline (over 38 bytes), are
-//! slices of the input buffer; shorter types and IDs are held inline; and decoding a stream of single-line
-//! events makes no allocation per event. A counting global allocator sees every allocation of this test
+//! slices of the input buffer (read in chunks, of the chunk, unless the event straddles two); shorter types
+//! and IDs are held inline; and decoding a stream of single-line events makes no allocation per event. A counting global allocator sees every allocation of this test
 //! binary, so this file holds a single test.
 
 use std::alloc::{GlobalAlloc, Layout, System};
@@ -55,34 +55,66 @@ fn single_line_values_share_the_input_and_events_do_not_allocate() {
         input.extend_from_slice(format!("{event_type}id: {id}\ndata: {{\"n\":{i}}}\n\n").as_bytes());
     }
 
+    // Where each event's bytes end in the input, blank line included.
+    let ends: Vec<usize> = input.windows(2).enumerate().filter(|(_, w)| w == b"\n\n").map(|(i, _)| i + 2).collect();
+    assert_eq!(ends.len(), EVENTS);
+
     // Read from the caller's buffer, and from one `Bytes` chunk in place.
     let mut buf = BytesMut::from(&input[..]);
     let range = buf.as_ptr() as usize..buf.as_ptr() as usize + buf.len();
-    let events = decode_counting_allocations("BytesMut", EVENTS, |frames| {
+    let events = decode_counting_allocations("BytesMut", EVENTS, 1, |frames| {
         let mut decoder = Decoder::new();
         frames.extend(std::iter::from_fn(|| decoder.decode(&mut buf).unwrap()));
     });
-    check(&events, EVENTS, &range, long);
+    check(&events, &range, long, |_| true);
 
-    let mut chunk = Bytes::from(input);
-    let range = chunk.as_ptr() as usize..chunk.as_ptr() as usize + chunk.len();
-    let events = decode_counting_allocations("Bytes chunk", EVENTS, |frames| {
-        // In place to the end: by default, the rest of a chunk is copied once it is small.
-        let (mut decoder, mut carried) = (Decoder::new().read_in_place_from(0), BytesMut::new());
+    let input = Bytes::from(input);
+    let range = input.as_ptr() as usize..input.as_ptr() as usize + input.len();
+    let mut chunk = input.clone();
+    let events = decode_counting_allocations("Bytes chunk", EVENTS, 1, |frames| {
+        let (mut decoder, mut carried) = (Decoder::new(), BytesMut::new());
         frames.extend(std::iter::from_fn(|| decoder.decode_chunk(&mut carried, &mut chunk).unwrap()));
         assert!(chunk.is_empty() && carried.is_empty());
     });
-    check(&events, EVENTS, &range, long);
+    check(&events, &range, long, |_| true);
+
+    // In chunks of a TCP segment's payload, each of which has room for many of these events, every chunk is
+    // read in place: only the events that straddle two chunks are copied, into the buffer that carries them
+    // over. As this test keeps every event, that buffer is still shared with the last one carried when the
+    // next chunk comes, so it allocates anew then, and once more to share the new memory: twice per
+    // straddling event, at most (with the events dropped, it would be reused).
+    const SEGMENT: usize = 1460;
+    let straddles = |i: usize| {
+        let start = if i == 0 { 0 } else { ends[i - 1] };
+        start / SEGMENT != (ends[i] - 1) / SEGMENT
+    };
+    let straddling = (0..EVENTS).filter(|&i| straddles(i)).count();
+    assert!(straddling > EVENTS / 50, "only {straddling} events straddle two chunks");
+    let mut chunks: Vec<Bytes> =
+        (0..input.len()).step_by(SEGMENT).map(|at| input.slice(at..input.len().min(at + SEGMENT))).collect();
+    let events = decode_counting_allocations("1460-byte chunks", EVENTS, 1 + 2 * straddling, |frames| {
+        let (mut decoder, mut carried) = (Decoder::new(), BytesMut::new());
+        for chunk in &mut chunks {
+            frames.extend(std::iter::from_fn(|| decoder.decode_chunk(&mut carried, chunk).unwrap()));
+        }
+        assert!(carried.is_empty());
+    });
+    check(&events, &range, long, |i| !straddles(i));
 }
 
-/// The frames `decode` pushes, which must all be events and must allocate no more than once.
-fn decode_counting_allocations(what: &str, events: usize, decode: impl FnOnce(&mut Vec<Frame>)) -> Vec<Event> {
+/// The frames `decode` pushes, which must all be events and must allocate at most `allowed` times. (Splitting
+/// the first event off the input makes it shared: that allocates once.)
+fn decode_counting_allocations(
+    what: &str,
+    events: usize,
+    allowed: usize,
+    decode: impl FnOnce(&mut Vec<Frame>),
+) -> Vec<Event> {
     let mut frames = Vec::with_capacity(events);
     let before = ALLOCATIONS.load(Ordering::Relaxed);
     decode(&mut frames);
     let allocations = ALLOCATIONS.load(Ordering::Relaxed) - before;
-    // Splitting the first event off makes the input shared: that is the only allocation.
-    assert!(allocations <= 1, "{what}: {allocations} allocations for {} frames", frames.len());
+    assert!(allocations <= allowed, "{what}: {allocations} allocations for {} frames", frames.len());
     frames
         .into_iter()
         .map(|frame| match frame {
@@ -92,21 +124,20 @@ fn decode_counting_allocations(what: &str, events: usize, decode: impl FnOnce(&m
         .collect()
 }
 
-/// Checks that all `count` events came, and their values: single-line ones lie inside `input`, short types
-/// and IDs are held inline.
-fn check(events: &[Event], count: usize, input: &Range<usize>, long: impl Fn(usize) -> bool) {
-    assert_eq!(events.len(), count);
+/// Checks the events' values: short types and IDs are held inline, and the data, long types and long IDs of
+/// the events that `shared` names lie inside `input`.
+fn check(events: &[Event], input: &Range<usize>, long: impl Fn(usize) -> bool, shared: impl Fn(usize) -> bool) {
     let inside = |bytes: &[u8]| {
         input.contains(&(bytes.as_ptr() as usize)) && input.contains(&(bytes.as_ptr() as usize + bytes.len() - 1))
     };
     for (i, event) in events.iter().enumerate() {
         assert_eq!(event.data_str().unwrap(), format!("{{\"n\":{i}}}"));
-        assert!(inside(event.data()), "data of event {i} was copied");
+        assert_eq!(inside(event.data()), shared(i), "data of event {i}: shared with the input?");
         let (event_type, id) = (event.event_type().as_bytes(), event.id().unwrap().as_bytes());
-        if long(i) {
+        if long(i) && shared(i) {
             assert!(inside(event_type), "type of event {i} was copied");
             assert!(inside(id), "id of event {i} was copied");
-        } else {
+        } else if !long(i) {
             let want = if i % 2 == 0 { "tick" } else { "message" };
             assert_eq!(event.event_type(), want);
             assert!(!inside(event_type) && !inside(id), "short values of event {i} are not held inline");
