@@ -5,21 +5,19 @@
 use std::hint::black_box;
 
 use bytes::{Buf, Bytes, BytesMut};
+use sse_codec::Event;
 use sse_codec::line::{Terminator, find_line_end};
-use sse_codec::{Decoder, Event};
 
 use crate::Counts;
 use crate::encode::{Output, Prepared};
 
 /// The floor under any decoder that hands out events sharing the input, read as our decoder reads an HTTP
-/// body with `Decoder::decode_chunk`: line ends (LF, CRLF, CR) found with the crate's own `find_line_end` (a
-/// `memchr2`) and the search resumed where it stopped; each event (up to its blank line) split off and
-/// dropped. A chunk of `Decoder::DEFAULT_READ_IN_PLACE_FROM` bytes or more that comes when nothing is carried
-/// over is read in place, and what it leaves unfinished copied into a buffer; every other chunk is appended
-/// to that buffer and its events split off there. (Our decoder also goes back to reading a large chunk in
-/// place once it has finished what was carried over; no chunking measured here has a large chunk that
-/// comes after another.) It interprets no field, so every block up to a blank line counts as an event,
-/// comments too.
+/// body with `Decoder::decode_chunk`, but with the least copying there can be: line ends (LF, CRLF, CR) found
+/// with the crate's own `find_line_end` (a `memchr2`) and the search resumed where it stopped; each event (up
+/// to its blank line) split off and dropped. Every chunk is read in place. What one leaves unfinished is
+/// copied into a buffer; when the next chunk comes, its lines are searched in place for the end of the
+/// carried block, and only the bytes up to there are copied after it, to be split off in one piece. It
+/// interprets no field, so every block up to a blank line counts as an event, comments too.
 ///
 /// # Errors
 ///
@@ -31,15 +29,48 @@ pub fn decode(chunks: Vec<Bytes>) -> Result<Counts, String> {
     // anything, else in the chunk.
     let mut line = (0, 0);
     for mut chunk in chunks {
-        if carried.is_empty() && chunk.len() >= Decoder::DEFAULT_READ_IN_PLACE_FROM {
-            split_events(&mut chunk, &mut line, &mut counts);
-            carried.extend_from_slice(&chunk);
-        } else {
-            carried.extend_from_slice(&chunk);
+        if !carried.is_empty() {
+            let rest = carried_block_rest(&carried, &chunk, line);
+            carried.extend_from_slice(&chunk[..rest]);
+            chunk.advance(rest);
             split_events(&mut carried, &mut line, &mut counts);
+            if !carried.is_empty() {
+                continue; // the carried block goes on past this chunk
+            }
         }
+        split_events(&mut chunk, &mut line, &mut counts);
+        carried.extend_from_slice(&chunk);
     }
     Ok(counts)
+}
+
+/// How many of `chunk`'s first bytes belong to the block whose start `carried` holds: up to the end of its
+/// blank line, or all of them when the block does not end in `chunk`. `line` is as [`split_events`] left it.
+fn carried_block_rest(carried: &[u8], chunk: &[u8], (mut line_start, mut scanned): (usize, usize)) -> usize {
+    // Positions count from the start of `carried`, as if `chunk` were appended to it.
+    let base = carried.len();
+    if scanned < base {
+        // `split_events` left a CR at the end unsearched: its line end takes the chunk's first byte too if
+        // that is an LF.
+        let next_line = base + usize::from(chunk.first() == Some(&b'\n'));
+        if scanned == line_start {
+            return next_line - base;
+        }
+        (line_start, scanned) = (next_line, next_line);
+    }
+    loop {
+        let Some(end) = find_line_end(&chunk[scanned - base..]) else {
+            return chunk.len();
+        };
+        if end.terminator == Terminator::TrailingCr {
+            return chunk.len();
+        }
+        let (content_end, next_line) = (scanned + end.content_len, scanned + end.next_line());
+        if content_end == line_start {
+            return next_line - base;
+        }
+        (line_start, scanned) = (next_line, next_line);
+    }
 }
 
 /// Splits every complete event off the front of `buf` and counts it; `line` is where the current line starts
