@@ -7,7 +7,9 @@
 //!   encoding into a reused buffer). The throughput is the size of our encoding, for every id, so the figures
 //!   compare time for the same events. See `sse_codec_benches::encode` for what is inside the clock.
 //! - `encode/chain`: one event with a 1 KiB and a 1 MiB payload through `Event::into_buf`, walked with
-//!   `chunks_vectored` without copying; ids `sse-codec-chain/<size>`, one event per iteration.
+//!   `chunks_vectored` without copying; ids `sse-codec-chain/<size>`, one event per iteration. Beside it,
+//!   `memchr2-scan/<size>` scans the payload for line breaks, as every injection-proof encoder must: the
+//!   part of the chain's time that grows with the payload.
 //!
 //! What the gate turns away is printed and, unless criterion only tests (`--test`), left as a note beside
 //! criterion's results for the report.
@@ -20,8 +22,8 @@ use criterion::{BatchSize, BenchmarkGroup, BenchmarkId, Criterion, SamplingMode,
 use sse_codec_benches::encode::{self, CHAIN, CHAIN_SIZES, Output, Prepare};
 use sse_codec_benches::gate::Verdict;
 use sse_codec_benches::peers::ENCODERS;
-use sse_codec_benches::results::{ENCODE_LIMIT, Id};
-use sse_codec_benches::{CORPUS_LEN, OURS};
+use sse_codec_benches::results::{DECODE_LIMIT, ENCODE_LIMIT, Id};
+use sse_codec_benches::{CORPUS_LEN, OURS, count_line_ends};
 
 use crate::common::{Filter, Notes};
 
@@ -87,6 +89,9 @@ fn bench_encode(c: &mut Criterion) {
         assert_eq!(encode::walk_chain(&event), event.encoded_len(), "the chain walks every byte");
         group.bench_with_input(BenchmarkId::new(CHAIN, size), &event, |b, event| {
             b.iter(|| encode::walk_chain(black_box(event)));
+        });
+        group.bench_with_input(BenchmarkId::new(DECODE_LIMIT, size), event.data(), |b, payload| {
+            b.iter(|| count_line_ends(black_box(payload)));
         });
     }
     group.finish();

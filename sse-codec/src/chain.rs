@@ -34,9 +34,12 @@ pub struct EventBuf {
 }
 
 impl EventBuf {
-    fn new(head: Bytes, data: Bytes, remaining: usize) -> Self {
-        let mut buf = Self { head, line: Bytes::new(), separator: &[], rest: data, more: true, remaining };
+    /// The chain of `head` and `data`. Its length is right only when `data` is a single line (`more` is then
+    /// false): the length of further lines takes a scan of the whole data to count.
+    fn new(head: Bytes, data: Bytes) -> Self {
+        let mut buf = Self { head, line: Bytes::new(), separator: &[], rest: data, more: true, remaining: 0 };
         buf.next_line();
+        buf.remaining = buf.head.len() + buf.line.len() + buf.separator.len();
         buf
     }
 
@@ -151,7 +154,6 @@ impl Event {
     #[must_use]
     pub fn into_buf(self) -> EventBuf {
         let fields = EventRef { data: None, ..self.as_event_ref() };
-        let remaining = self.encoded_len();
         // `fields` written alone ends with its blank line, which the data's `\n\n` replaces.
         let head = if fields == EventRef::default() {
             Bytes::from_static(FIRST_DATA)
@@ -162,6 +164,12 @@ impl Event {
             head.put_slice(FIRST_DATA);
             head.freeze()
         };
-        EventBuf::new(head, self.into_data(), remaining)
+        let mut buf = EventBuf::new(head, self.data().clone());
+        if buf.more {
+            // Only a scan of the whole data counts what several lines encode to; a single line is spared it,
+            // so that a large payload is scanned once, by `new`.
+            buf.remaining = self.encoded_len();
+        }
+        buf
     }
 }
