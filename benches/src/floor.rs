@@ -101,10 +101,11 @@ fn split_events(buf: &mut impl Buf, (line_start, scanned): &mut (usize, usize), 
 }
 
 /// The floor under any encoder of owned events, timed as the encode bench times an encoder: each event's
-/// data scanned once for a line break with `memchr2` (which every injection-proof encoder must do), the
-/// data copied out after `data: ` and followed by the blank line, and the event dropped. Types and IDs are
-/// left out, and data is taken to be one line: a floor for corpora of single-line data only (not
-/// `big_lines`).
+/// data scanned once for a line break with `memchr2` (which every injection-proof encoder must do), its type
+/// (unless `message`) and ID copied out as `event:` and `id:` lines, its data after `data: ` and followed by
+/// the blank line, and the event dropped. (Types and IDs are checked when an `Event` is made, so writing them
+/// needs no scan.) `retry` and comments are left out, and data is taken to be one line: a floor for corpora
+/// of single-line data only (not `big_lines`).
 ///
 /// # Errors
 ///
@@ -116,6 +117,16 @@ pub fn prepare_encode(events: &[Event]) -> Result<Prepared, String> {
 fn encode(events: Vec<Event>, out: &mut Output) -> Result<(), String> {
     for event in events {
         black_box(memchr::memchr2(b'\r', b'\n', event.data()));
+        if !event.event_type().is_message() {
+            out.buf.extend_from_slice(b"event: ");
+            out.buf.extend_from_slice(event.event_type().as_bytes());
+            out.buf.extend_from_slice(b"\n");
+        }
+        if let Some(id) = event.id() {
+            out.buf.extend_from_slice(b"id: ");
+            out.buf.extend_from_slice(id.as_bytes());
+            out.buf.extend_from_slice(b"\n");
+        }
         out.buf.extend_from_slice(b"data: ");
         out.buf.extend_from_slice(event.data());
         out.buf.extend_from_slice(b"\n\n");
