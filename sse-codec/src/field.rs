@@ -111,8 +111,32 @@ fn strip_space(value: &[u8]) -> &[u8] {
 #[must_use]
 #[inline]
 pub fn is_valid_id(value: &[u8]) -> bool {
-    // IDs are short: the standard library's search costs less to set up than `memchr`'s vector search.
-    !value.contains(&0)
+    !has_nul(value)
+}
+
+/// Whether `bytes` holds a NUL. IDs are short (a counter, a UUID), so this reads a few words instead of
+/// setting up a vector search or testing byte by byte: the two ends of a short value as two overlapping
+/// words, a longer one word by word and then its last word.
+fn has_nul(bytes: &[u8]) -> bool {
+    // A word has a zero byte exactly when subtracting one from every byte borrows into a byte whose own high
+    // bit was clear.
+    const fn word_has_zero(word: u64) -> bool {
+        const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
+        const HIGHS: u64 = u64::from_ne_bytes([0x80; 8]);
+        word.wrapping_sub(ONES) & !word & HIGHS != 0
+    }
+    const fn half_has_zero(half: u32) -> bool {
+        const ONES: u32 = u32::from_ne_bytes([0x01; 4]);
+        const HIGHS: u32 = u32::from_ne_bytes([0x80; 4]);
+        half.wrapping_sub(ONES) & !half & HIGHS != 0
+    }
+    let word = |at: usize| u64::from_ne_bytes(bytes[at..at + 8].try_into().expect("eight bytes"));
+    let half = |at: usize| u32::from_ne_bytes(bytes[at..at + 4].try_into().expect("four bytes"));
+    match bytes.len() {
+        len @ 8.. => (0..len - 7).step_by(8).any(|at| word_has_zero(word(at))) || word_has_zero(word(len - 8)),
+        len @ 4..8 => half_has_zero(half(0)) || half_has_zero(half(len - 4)),
+        _ => bytes.contains(&0),
+    }
 }
 
 /// Interprets a `retry` field's value as a reconnection time in milliseconds.
@@ -170,6 +194,24 @@ mod tests {
         ];
         for &(line, want) in cases {
             assert_eq!(Field::parse(line), want, "line {line:?}");
+        }
+    }
+
+    #[test]
+    fn nul_is_found_at_every_position_of_every_length() {
+        let mut clean = [0u8; 40];
+        for (i, byte) in clean.iter_mut().enumerate() {
+            *byte = 1 + (i * 37 % 255) as u8;
+        }
+        for len in 0..=clean.len() {
+            assert!(is_valid_id(&clean[..len]), "{len} bytes without NUL");
+            // Bytes that a careless word test could take for a zero: 0x80s, and 0x01s.
+            assert!(is_valid_id(&[0x80; 40][..len]) && is_valid_id(&[0x01; 40][..len]), "{len}");
+            for at in 0..len {
+                let mut value = clean;
+                value[at] = 0;
+                assert!(!is_valid_id(&value[..len]), "NUL at {at} of {len}");
+            }
         }
     }
 
