@@ -118,8 +118,9 @@ pub fn is_valid_id(value: &[u8]) -> bool {
 /// setting up a vector search or testing byte by byte: the two ends of a short value as two overlapping
 /// words, a longer one word by word and then its last word.
 fn has_nul(bytes: &[u8]) -> bool {
-    // A word has a zero byte exactly when subtracting one from every byte borrows into a byte whose own high
-    // bit was clear.
+    // Subtracting one from every byte sets the high bit of a zero byte, and of a byte above 0x80, which
+    // `!word` then rules out. Only a zero byte starts a borrow into the bytes above it, so a word without one
+    // flags nothing, and a word with one flags at least its lowest zero byte.
     const fn word_has_zero(word: u64) -> bool {
         const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
         const HIGHS: u64 = u64::from_ne_bytes([0x80; 8]);
