@@ -390,7 +390,7 @@ impl Decoder {
     fn decode_copied(&mut self, buf: &mut BytesMut, chunk: &mut Bytes) -> Result<Option<Frame>, DecodeError> {
         if !chunk.is_empty() {
             buf.extend_from_slice(chunk);
-            chunk.advance(chunk.len());
+            chunk.clear();
         }
         self.decode(buf)
     }
@@ -430,7 +430,7 @@ impl Decoder {
                 // What the chunk leaves unfinished starts at its front, so the offsets noted in it hold in
                 // `buf` too.
                 buf.extend_from_slice(chunk);
-                chunk.advance(chunk.len());
+                chunk.clear();
                 return Ok(None);
             }
             // Something is carried over: finish it after a copy of the chunk's next bytes, keeping them in
