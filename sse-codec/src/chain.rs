@@ -34,12 +34,12 @@ pub struct EventBuf {
 }
 
 impl EventBuf {
-    /// The chain of `head` and `data`. Its length is right only when `data` is a single line (`more` is then
-    /// false): the length of further lines takes a scan of the whole data to count.
-    fn new(head: Bytes, data: Bytes) -> Self {
+    /// The chain of `head` and `data`, whose length is `encoded_len` when `data` has more than one line. A
+    /// single line's length is the sum of the pieces, which spares a large payload a second scan.
+    fn new(head: Bytes, data: Bytes, encoded_len: impl FnOnce() -> usize) -> Self {
         let mut buf = Self { head, line: Bytes::new(), separator: &[], rest: data, more: true, remaining: 0 };
         buf.next_line();
-        buf.remaining = buf.head.len() + buf.line.len() + buf.separator.len();
+        buf.remaining = if buf.more { encoded_len() } else { buf.head.len() + buf.line.len() + buf.separator.len() };
         buf
     }
 
@@ -164,12 +164,6 @@ impl Event {
             head.put_slice(FIRST_DATA);
             head.freeze()
         };
-        let mut buf = EventBuf::new(head, self.data().clone());
-        if buf.more {
-            // Only a scan of the whole data counts what several lines encode to; a single line is spared it,
-            // so that a large payload is scanned once, by `new`.
-            buf.remaining = self.encoded_len();
-        }
-        buf
+        EventBuf::new(head, self.data().clone(), || self.encoded_len())
     }
 }
