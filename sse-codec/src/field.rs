@@ -115,27 +115,22 @@ pub fn is_valid_id(value: &[u8]) -> bool {
 }
 
 /// Whether `bytes` holds a NUL. IDs are short (a counter, a UUID), so this reads a few words instead of
-/// setting up a vector search or testing byte by byte: the two ends of a short value as two overlapping
-/// words, a longer one word by word and then its last word.
+/// setting up a vector search or testing byte by byte: a longer value word by word and then its last word, a
+/// value of four to seven bytes as its first and last four bytes put together into one word.
 fn has_nul(bytes: &[u8]) -> bool {
     // Subtracting one from every byte sets the high bit of a zero byte, and of a byte above 0x80, which
     // `!word` then rules out. Only a zero byte starts a borrow into the bytes above it, so a word without one
     // flags nothing, and a word with one flags at least its lowest zero byte.
-    const fn word_has_zero(word: u64) -> bool {
+    const fn has_zero(word: u64) -> bool {
         const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
         const HIGHS: u64 = u64::from_ne_bytes([0x80; 8]);
         word.wrapping_sub(ONES) & !word & HIGHS != 0
     }
-    const fn half_has_zero(half: u32) -> bool {
-        const ONES: u32 = u32::from_ne_bytes([0x01; 4]);
-        const HIGHS: u32 = u32::from_ne_bytes([0x80; 4]);
-        half.wrapping_sub(ONES) & !half & HIGHS != 0
-    }
     let word = |at: usize| u64::from_ne_bytes(bytes[at..at + 8].try_into().expect("eight bytes"));
-    let half = |at: usize| u32::from_ne_bytes(bytes[at..at + 4].try_into().expect("four bytes"));
+    let half = |at: usize| u64::from(u32::from_ne_bytes(bytes[at..at + 4].try_into().expect("four bytes")));
     match bytes.len() {
-        len @ 8.. => (0..len - 7).step_by(8).any(|at| word_has_zero(word(at))) || word_has_zero(word(len - 8)),
-        len @ 4..8 => half_has_zero(half(0)) || half_has_zero(half(len - 4)),
+        len @ 8.. => (0..len - 7).step_by(8).any(|at| has_zero(word(at))) || has_zero(word(len - 8)),
+        len @ 4..8 => has_zero(half(0) << 32 | half(len - 4)),
         _ => bytes.contains(&0),
     }
 }
