@@ -59,13 +59,9 @@ fn carried_block_rest(carried: &[u8], chunk: &[u8], (mut line_start, mut scanned
         (line_start, scanned) = (next_line, next_line);
     }
     loop {
-        let Some(end) = find_line_end(&chunk[scanned - base..]) else {
+        let Ok((content_end, next_line)) = next_line_end(chunk, base, scanned) else {
             return chunk.len();
         };
-        if end.terminator == Terminator::TrailingCr {
-            return chunk.len();
-        }
-        let (content_end, next_line) = (scanned + end.content_len, scanned + end.next_line());
         if content_end == line_start {
             return next_line - base;
         }
@@ -77,17 +73,13 @@ fn carried_block_rest(carried: &[u8], chunk: &[u8], (mut line_start, mut scanned
 /// and how far it has been searched.
 fn split_events(buf: &mut impl Buf, (line_start, scanned): &mut (usize, usize), counts: &mut Counts) {
     loop {
-        let bytes = buf.chunk();
-        let Some(end) = find_line_end(&bytes[*scanned..]) else {
-            *scanned = bytes.len();
-            return;
+        let (content_end, next_line) = match next_line_end(buf.chunk(), 0, *scanned) {
+            Ok(line) => line,
+            Err(resume) => {
+                *scanned = resume;
+                return;
+            }
         };
-        if end.terminator == Terminator::TrailingCr {
-            // A CR at the end: look at it again with the byte after it.
-            *scanned += end.content_len;
-            return;
-        }
-        let (content_end, next_line) = (*scanned + end.content_len, *scanned + end.next_line());
         if content_end == *line_start && *line_start > 0 {
             let event = buf.copy_to_bytes(next_line); // shares the buffer: `Bytes` and `BytesMut` copy nothing
             counts.add(black_box(event).len());
@@ -97,6 +89,17 @@ fn split_events(buf: &mut impl Buf, (line_start, scanned): &mut (usize, usize), 
         } else {
             (*line_start, *scanned) = (next_line, next_line);
         }
+    }
+}
+
+/// The first line end in `bytes` from position `scanned` on, positions counting from `base` (the position of
+/// `bytes`' first byte): where that line's content ends and where the next line starts. `Err` holds where to
+/// search again once more bytes have come: the end, or a CR at the end, which an LF after it would join.
+fn next_line_end(bytes: &[u8], base: usize, scanned: usize) -> Result<(usize, usize), usize> {
+    match find_line_end(&bytes[scanned - base..]) {
+        None => Err(base + bytes.len()),
+        Some(end) if end.terminator == Terminator::TrailingCr => Err(scanned + end.content_len),
+        Some(end) => Ok((scanned + end.content_len, scanned + end.next_line())),
     }
 }
 
