@@ -118,9 +118,9 @@ impl fmt::Display for Counts {
 /// before the timing starts, and the decoder drops them as it goes or at the end, inside it.
 pub type Decode = fn(chunks: Vec<Bytes>) -> Result<Counts, String>;
 
-/// Decodes with our [`Decoder`], the way a caller reading an HTTP body does: each chunk read in place with
-/// [`Decoder::decode_chunk`], which copies only what a chunk leaves unfinished. Each frame is counted where
-/// it lies, as [`Counts::count`] says.
+/// Decodes with our [`Decoder`], the way a caller reading an HTTP body does: each chunk given to
+/// [`Decoder::decode_chunk`], which reads it in place unless it is short beside the stream's events. Each
+/// frame is counted where it lies, as [`Counts::count`] says.
 ///
 /// # Errors
 ///

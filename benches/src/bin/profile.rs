@@ -8,10 +8,10 @@
 //!
 //! - `CORPUS`: one of the corpora (`llm`, `llm_crlf`, `notify`, `multiline`, `big`);
 //! - `CHUNK`: a chunk size in bytes, or `one-buffer`;
-//! - `IMPL`: `sse-codec` (our decoder reading each chunk in place), `sse-codec-appended` (our decoder fed by
-//!   appending each chunk to a `BytesMut`), a peer decoder's name, `memchr2-scan` (the limit), `bytes-floor`
-//!   ([`floor::decode`](sse_codec_benches::floor::decode): find line ends, split every event off its chunk,
-//!   drop it), or `encode` (our encoder writing the corpus's events by reference
+//! - `IMPL`: `sse-codec` (our decoder given each chunk through `decode_chunk`), `sse-codec-appended` (our
+//!   decoder fed by appending each chunk to a `BytesMut`), a peer decoder's name, `memchr2-scan` (the limit),
+//!   `bytes-floor` ([`floor::decode`](sse_codec_benches::floor::decode): find line ends, split every event
+//!   off, drop it), or `encode` (our encoder writing the corpus's events by reference
 //!   into one reused buffer: the encoding alone, without the dropping of the events that the encode bench's
 //!   fair comparison times);
 //! - `PASSES`: how many times to go over the corpus.
