@@ -1,8 +1,38 @@
-//! Tokio adapters for [`sse_codec`]: for now this crate only re-exports the core.
+//! Tokio adapters for [`sse_codec`]: Server-Sent Events from a body stream of byte chunks.
 //!
-//! The `Stream` and `Sink` adapters, the keep-alive timer and the reconnecting client land here next; the
-//! protocol itself always stays in [`sse_codec`].
+//! The protocol itself (every rule of the spec, the limits, the encoding) lives in [`sse_codec`], which this
+//! crate re-exports; the adapters here only move bytes between it and async I/O.
+//!
+//! # Receiving events from a body
+//!
+//! [`EventStream`] decodes any `Stream` of `Result<impl Into<Bytes>, E>`, such as
+//! `reqwest::Response::bytes_stream()` or a `hyper` body through `http_body_util::BodyDataStream`:
+//!
+//! ```
+//! use bytes::Bytes;
+//! use futures::{StreamExt, stream};
+//! use sse_codec_tokio::EventStream;
+//!
+//! # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let body = stream::iter([Ok::<_, std::io::Error>(Bytes::from_static(b"data: hello\n\n"))]);
+//! let mut events = EventStream::new(body).events();
+//! while let Some(event) = events.next().await {
+//!     assert_eq!(event?.data_str()?, "hello");
+//! }
+//! # Ok(()) }
+//! ```
 
 #![forbid(unsafe_code)]
+#![cfg_attr(docsrs, feature(doc_auto_cfg))]
 
-pub use sse_codec::*;
+mod error;
+mod stream;
+
+pub use error::Error;
+pub use stream::{EventStream, Events};
+
+pub use sse_codec;
+pub use sse_codec::{
+    DecodeError, Decoder, EncodeError, Event, EventBuf, EventId, EventRef, EventType, Field, Frame, KEEP_ALIVE, Limits,
+    bytes, encoder, field, headers, line,
+};
