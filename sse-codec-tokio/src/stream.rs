@@ -213,7 +213,6 @@ impl<S> Events<S> {
     }
 
     /// The frames' stream.
-    #[must_use]
     pub const fn get_ref(&self) -> &EventStream<S> {
         &self.frames
     }
