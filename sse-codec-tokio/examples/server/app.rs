@@ -15,9 +15,8 @@ use axum::http::{HeaderMap, HeaderValue, Method, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
 use futures::StreamExt as _;
-use sse_codec_tokio::{Broadcaster, Event, EventBody, EventType, KeepAlive};
+use sse_codec_tokio::{BodyConfig, Broadcaster, Event, EventBody, EventType, KeepAlive, Shutdown};
 use tokio::net::TcpListener;
-use tokio::sync::watch;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 
 /// The page at `GET /`: one file, no build step, no external asset.
@@ -121,16 +120,26 @@ pub(crate) struct App {
 struct Inner {
     options: Options,
     broadcaster: Broadcaster,
-    /// Turns true once, at shutdown: every open response then ends at a frame boundary.
-    shutdown: watch::Sender<bool>,
+    /// Every response body's options: `retry:`, keep-alive, lifetime and the shutdown signal.
+    body: BodyConfig,
+    /// Triggered once, at shutdown: every open response then ends at a frame boundary.
+    shutdown: Shutdown,
     connections: AtomicU64,
 }
 
 impl App {
     pub(crate) fn new(options: Options) -> Self {
+        let shutdown = Shutdown::new();
+        let mut body = BodyConfig::new()
+            .retry(options.retry)
+            .keep_alive(KeepAlive::new().interval(options.keep_alive))
+            .shutdown(&shutdown);
+        if let Some(lifetime) = options.lifetime {
+            body = body.lifetime(lifetime);
+        }
         let broadcaster = Broadcaster::new();
-        let (shutdown, _) = watch::channel(false);
-        Self { inner: Arc::new(Inner { options, broadcaster, shutdown, connections: AtomicU64::new(0) }) }
+        let inner = Inner { options, broadcaster, body, shutdown, connections: AtomicU64::new(0) };
+        Self { inner: Arc::new(inner) }
     }
 
     /// The routes: the page, the stream, publishing; with CORS as the options say.
@@ -157,7 +166,7 @@ impl App {
         axum::serve(listener, service)
             .with_graceful_shutdown(async move {
                 signal.await;
-                shutdown.send_replace(true);
+                shutdown.trigger();
             })
             .await
             .expect("axum::serve never fails");
@@ -171,23 +180,11 @@ impl App {
 /// `retry:`, keep-alive comments, the configured lifetime and the shutdown signal.
 async fn events(State(app): State<App>, ConnectInfo(peer): ConnectInfo<SocketAddr>, headers: HeaderMap) -> Response {
     let last_event_id = headers.get("last-event-id").map(|id| String::from_utf8_lossy(id.as_bytes()).into_owned());
-    let log = ConnectionLog::open(&app, peer, last_event_id.clone());
+    let mut log = ConnectionLog::open(&app, peer, last_event_id.clone());
     let subscription = app.inner.broadcaster.subscribe(last_event_id.as_deref());
     // The log line for "closed" is written when the response body, and so this closure, is dropped.
-    let frames = subscription.map(move |frame| {
-        log.frames.fetch_add(1, Ordering::Relaxed);
-        frame
-    });
-    let options = &app.inner.options;
-    let mut shutdown = app.inner.shutdown.subscribe();
-    let body = EventBody::new(frames)
-        .retry(options.retry)
-        .keep_alive(KeepAlive::new(options.keep_alive))
-        .lifetime(options.lifetime)
-        .shutdown(async move {
-            let _ = shutdown.wait_for(|&down| down).await;
-        });
-    body.into_response()
+    let frames = subscription.map(move |frame| log.count(frame));
+    EventBody::with_config(frames, app.inner.body.clone()).into_response().map(axum::body::Body::new)
 }
 
 /// `POST /publish`: the request's text as a `publish` event to every subscriber.
@@ -224,14 +221,19 @@ struct ConnectionLog {
     number: u64,
     last_event_id: Option<String>,
     opened: Instant,
-    frames: AtomicU64,
+    frames: u64,
 }
 
 impl ConnectionLog {
     fn open(app: &App, peer: SocketAddr, last_event_id: Option<String>) -> Self {
         let number = app.inner.connections.fetch_add(1, Ordering::Relaxed) + 1;
         eprintln!("stream #{number} opened for {peer}, Last-Event-ID: {}", Id(&last_event_id));
-        Self { number, last_event_id, opened: Instant::now(), frames: AtomicU64::new(0) }
+        Self { number, last_event_id, opened: Instant::now(), frames: 0 }
+    }
+
+    fn count<T>(&mut self, frame: T) -> T {
+        self.frames += 1;
+        frame
     }
 }
 
@@ -241,7 +243,7 @@ impl Drop for ConnectionLog {
             "stream #{} closed after {:.1?} and {} events, Last-Event-ID: {}",
             self.number,
             self.opened.elapsed(),
-            self.frames.load(Ordering::Relaxed),
+            self.frames,
             Id(&self.last_event_id)
         );
     }
