@@ -29,7 +29,18 @@ mod error;
 mod stream;
 
 pub use error::Error;
-pub use stream::{EventStream, Events};
+pub use stream::EventStream;
+
+#[cfg(feature = "codec")]
+mod codec;
+mod decoding;
+mod events;
+mod reader;
+
+#[cfg(feature = "codec")]
+pub use codec::SseCodec;
+pub use events::Events;
+pub use reader::EventReader;
 
 pub use sse_codec;
 pub use sse_codec::{
