@@ -165,7 +165,7 @@ fn a_broken_limit_is_a_typed_error_then_the_end() {
     }
 
     // `None` after the error, for good.
-    let mut frames = EventStream::with_decoder(body(long_line, &every(long_line, 3)), decoder.clone());
+    let mut frames = EventStream::with_decoder(body(long_line, &every(long_line, 3)), decoder);
     block_on(async {
         assert!(frames.next().await.unwrap().is_ok());
         let error = frames.next().await.unwrap().unwrap_err();
