@@ -25,10 +25,14 @@
 #![forbid(unsafe_code)]
 #![cfg_attr(docsrs, feature(doc_auto_cfg))]
 
+mod body;
 mod error;
+mod outgoing;
 mod stream;
 
+pub use body::{BodyConfig, EventBody, KeepAlive, Shutdown};
 pub use error::Error;
+pub use outgoing::{BodyItem, Outgoing};
 pub use stream::{EventStream, Events};
 
 pub use sse_codec;
