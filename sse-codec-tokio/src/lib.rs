@@ -28,11 +28,13 @@
 mod body;
 mod error;
 mod outgoing;
+mod sink;
 mod stream;
 
 pub use body::{BodyConfig, EventBody, KeepAlive, Shutdown};
 pub use error::Error;
 pub use outgoing::{BodyItem, Outgoing};
+pub use sink::{EventSink, HIGH_WATER_MARK, LARGE_PAYLOAD};
 pub use stream::{EventStream, Events};
 
 pub use sse_codec;

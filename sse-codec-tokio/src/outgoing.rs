@@ -6,7 +6,7 @@ use std::convert::Infallible;
 use bytes::{Bytes, BytesMut};
 use sse_codec::{Event, EventRef, Frame};
 
-/// One thing sent down an event stream by an `EventSink` or an
+/// One thing sent down an event stream by an [`EventSink`](crate::EventSink) or an
 /// [`EventBody`](crate::EventBody).
 ///
 /// Everything is encoded by the core ([`Event::encode`], [`EventRef::comment`], [`EventRef::retry`]), except
