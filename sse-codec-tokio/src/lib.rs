@@ -153,9 +153,13 @@
 #![forbid(unsafe_code)]
 #![cfg_attr(docsrs, feature(doc_auto_cfg))]
 
+mod body;
 mod error;
+mod outgoing;
+mod sink;
 mod stream;
 
+pub use body::{BodyConfig, EventBody, KeepAlive, Shutdown};
 pub use error::Error;
 pub use stream::EventStream;
 
@@ -169,6 +173,8 @@ mod reader;
 pub use codec::SseCodec;
 pub use events::Events;
 pub use reader::EventReader;
+pub use outgoing::{BodyItem, Outgoing};
+pub use sink::{EventSink, HIGH_WATER_MARK, LARGE_PAYLOAD};
 
 pub use sse_codec;
 pub use sse_codec::{
