@@ -21,13 +21,35 @@
 //! }
 //! # Ok(()) }
 //! ```
+//!
+//! # Broadcasting to many clients
+//!
+//! [`Broadcaster`] encodes each event once and hands the same `Bytes` to every [`Subscription`] (a `Stream` of
+//! encoded frames, a response body's input); its bounded replay log lets a reconnecting client resume from its
+//! `Last-Event-ID`, and a subscriber that falls behind the log is ended, never silently skipped:
+//!
+//! ```
+//! use futures::StreamExt;
+//! use sse_codec_tokio::{Broadcaster, Event, Replay};
+//!
+//! # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), sse_codec_tokio::BroadcastError> {
+//! let broadcaster = Broadcaster::new();
+//! broadcaster.send(Event::new("one"))?; // ID 1
+//! broadcaster.send(Event::new("two"))?; // ID 2
+//! let mut resumed = broadcaster.subscribe(Some("1")); // a client that has seen event 1
+//! assert_eq!(resumed.replay(), Replay::Resumed { events: 1 });
+//! assert_eq!(resumed.next().await.unwrap(), "id: 2\ndata: two\n\n");
+//! # Ok(()) }
+//! ```
 
 #![forbid(unsafe_code)]
 #![cfg_attr(docsrs, feature(doc_auto_cfg))]
 
+mod broadcast;
 mod error;
 mod stream;
 
+pub use broadcast::{BroadcastConfig, BroadcastError, BroadcastStats, Broadcaster, Ended, Ids, Replay, Subscription};
 pub use error::Error;
 pub use stream::{EventStream, Events};
 
