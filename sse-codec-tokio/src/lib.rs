@@ -149,17 +149,39 @@
 //! # Ok(()) }
 //! # #[cfg(not(feature = "codec"))] fn main() {}
 //! ```
+//!
+//! # Broadcasting to many clients
+//!
+//! [`Broadcaster`] encodes each event once and hands the same `Bytes` to every [`Subscription`] (a `Stream` of
+//! encoded frames, a response body's input); its bounded replay log lets a reconnecting client resume from its
+//! `Last-Event-ID`, and a subscriber that falls behind the log is ended, never silently skipped:
+//!
+//! ```
+//! use futures::StreamExt;
+//! use sse_codec_tokio::{Broadcaster, Event, Replay};
+//!
+//! # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), sse_codec_tokio::BroadcastError> {
+//! let broadcaster = Broadcaster::new();
+//! broadcaster.send(Event::new("one"))?; // ID 1
+//! broadcaster.send(Event::new("two"))?; // ID 2
+//! let mut resumed = broadcaster.subscribe(Some("1")); // a client that has seen event 1
+//! assert_eq!(resumed.replay(), Replay::Resumed { events: 1 });
+//! assert_eq!(resumed.next().await.unwrap(), "id: 2\ndata: two\n\n");
+//! # Ok(()) }
+//! ```
 
 #![forbid(unsafe_code)]
 #![cfg_attr(docsrs, feature(doc_auto_cfg))]
 
 mod body;
+mod broadcast;
 mod error;
 mod outgoing;
 mod sink;
 mod stream;
 
 pub use body::{BodyConfig, EventBody, KeepAlive, Shutdown};
+pub use broadcast::{BroadcastConfig, BroadcastError, BroadcastStats, Broadcaster, Ended, Ids, Replay, Subscription};
 pub use error::Error;
 pub use stream::EventStream;
 
@@ -172,8 +194,8 @@ mod reader;
 #[cfg(feature = "codec")]
 pub use codec::SseCodec;
 pub use events::Events;
-pub use reader::EventReader;
 pub use outgoing::{BodyItem, Outgoing};
+pub use reader::EventReader;
 pub use sink::{EventSink, HIGH_WATER_MARK, LARGE_PAYLOAD};
 
 pub use sse_codec;
