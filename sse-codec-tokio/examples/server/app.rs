@@ -12,10 +12,13 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use axum::Router;
 use axum::extract::{ConnectInfo, DefaultBodyLimit, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode};
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::{Html, Response};
 use axum::routing::{get, post};
 use futures::StreamExt as _;
-use sse_codec_tokio::{BodyConfig, Broadcaster, Event, EventBody, EventType, KeepAlive, Shutdown};
+use sse_codec_tokio::bytes::BytesMut;
+use sse_codec_tokio::{
+    BodyConfig, BroadcastConfig, BroadcastError, Broadcaster, Event, EventBody, EventType, Ids, KeepAlive, Replay, Shutdown,
+};
 use tokio::net::TcpListener;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 
@@ -24,6 +27,9 @@ pub(crate) const PAGE: &str = include_str!("page.html");
 
 /// Every tenth tick is followed by a `status` event.
 const STATUS_EVERY: u64 = 10;
+/// The named event types the page listens for, besides `message`.
+const STATUS: EventType = EventType::from_static("status");
+const PUBLISH: EventType = EventType::from_static("publish");
 
 pub(crate) const USAGE: &str = "\
 Serves Server-Sent Events to browsers: a page at /, the stream at /events, POST /publish to send a message.
@@ -137,7 +143,10 @@ impl App {
         if let Some(lifetime) = options.lifetime {
             body = body.lifetime(lifetime);
         }
-        let broadcaster = Broadcaster::new();
+        // IDs count up by one from the start time in milliseconds, so that a browser holding an ID from an
+        // earlier run of the server is told it was lost instead of resuming at the wrong place.
+        let first = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default().as_millis() as u64;
+        let broadcaster = Broadcaster::with_config(BroadcastConfig::new().ids(Ids::Counter { first }));
         let inner = Inner { options, broadcaster, body, shutdown, connections: AtomicU64::new(0) };
         Self { inner: Arc::new(inner) }
     }
@@ -180,20 +189,30 @@ impl App {
 /// `retry:`, keep-alive comments, the configured lifetime and the shutdown signal.
 async fn events(State(app): State<App>, ConnectInfo(peer): ConnectInfo<SocketAddr>, headers: HeaderMap) -> Response {
     let last_event_id = headers.get("last-event-id").map(|id| String::from_utf8_lossy(id.as_bytes()).into_owned());
-    let mut log = ConnectionLog::open(&app, peer, last_event_id.clone());
     let subscription = app.inner.broadcaster.subscribe(last_event_id.as_deref());
+    let mut log = ConnectionLog::open(&app, peer, last_event_id, subscription.replay());
+    // The client missed events the replay log no longer holds: say so first (this demo's "full state").
+    let lost = (subscription.replay() == Replay::Lost).then(|| {
+        let text = "Some events were missed: the server no longer holds them. Going on with live events.";
+        let mut frame = BytesMut::new();
+        Event::new(text).with_event_type(STATUS).encode(&mut frame).expect("a BytesMut grows");
+        frame.freeze()
+    });
     // The log line for "closed" is written when the response body, and so this closure, is dropped.
-    let frames = subscription.map(move |frame| log.count(frame));
+    let frames = futures::stream::iter(lost).chain(subscription).map(move |frame| log.count(frame));
     EventBody::with_config(frames, app.inner.body.clone()).into_response().map(axum::body::Body::new)
 }
 
 /// `POST /publish`: the request's text as a `publish` event to every subscriber.
-async fn publish(State(app): State<App>, text: String) -> impl IntoResponse {
+async fn publish(State(app): State<App>, text: String) -> (StatusCode, String) {
     if text.is_empty() {
-        return (StatusCode::BAD_REQUEST, "nothing to publish: the body is empty\n");
+        return (StatusCode::BAD_REQUEST, "nothing to publish: the body is empty\n".into());
     }
-    app.inner.broadcaster.send(Event::new(text).with_event_type(EventType::new("publish").unwrap()));
-    (StatusCode::ACCEPTED, "published\n")
+    match app.inner.broadcaster.send(Event::new(text).with_event_type(PUBLISH)) {
+        Ok(id) => (StatusCode::OK, format!("published as event {}\n", id.to_str_lossy())),
+        Err(err @ BroadcastError::TooLarge { .. }) => (StatusCode::PAYLOAD_TOO_LARGE, format!("{err}\n")),
+        Err(err) => (StatusCode::SERVICE_UNAVAILABLE, format!("{err}\n")),
+    }
 }
 
 /// Publishes a `message` with a counter and the time every `period`, and a `status` event every tenth.
@@ -202,10 +221,12 @@ async fn tick(broadcaster: Broadcaster, period: Duration) {
     interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     for n in 1.. {
         interval.tick().await;
-        broadcaster.send(Event::new(format!("tick {n} at {} UTC", utc_time())));
+        if broadcaster.send(Event::new(format!("tick {n} at {} UTC", utc_time()))).is_err() {
+            return; // closed
+        }
         if n % STATUS_EVERY == 0 {
             let status = format!("{n} ticks sent, {} subscribers", broadcaster.subscriber_count());
-            broadcaster.send(Event::new(status).with_event_type(EventType::new("status").unwrap()));
+            let _ = broadcaster.send(Event::new(status).with_event_type(STATUS));
         }
     }
 }
@@ -225,9 +246,14 @@ struct ConnectionLog {
 }
 
 impl ConnectionLog {
-    fn open(app: &App, peer: SocketAddr, last_event_id: Option<String>) -> Self {
+    fn open(app: &App, peer: SocketAddr, last_event_id: Option<String>, replay: Replay) -> Self {
         let number = app.inner.connections.fetch_add(1, Ordering::Relaxed) + 1;
-        eprintln!("stream #{number} opened for {peer}, Last-Event-ID: {}", Id(&last_event_id));
+        let replay = match replay {
+            Replay::Resumed { events } => format!("resumed, {events} events replayed"),
+            Replay::Lost => "lost: the replay log no longer holds the events after it, going on live".into(),
+            _ => "live".into(),
+        };
+        eprintln!("stream #{number} opened for {peer}, Last-Event-ID: {} ({replay})", Id(&last_event_id));
         Self { number, last_event_id, opened: Instant::now(), frames: 0 }
     }
 
