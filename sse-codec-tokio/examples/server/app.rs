@@ -17,7 +17,8 @@ use axum::routing::{get, post};
 use futures::StreamExt as _;
 use sse_codec_tokio::bytes::BytesMut;
 use sse_codec_tokio::{
-    BodyConfig, BroadcastConfig, BroadcastError, Broadcaster, Event, EventBody, EventType, Ids, KeepAlive, Replay, Shutdown,
+    BodyConfig, BroadcastConfig, BroadcastError, Broadcaster, Event, EventBody, EventType, Ids, KeepAlive, Replay,
+    Shutdown,
 };
 use tokio::net::TcpListener;
 use tower_http::cors::{AllowOrigin, CorsLayer};
@@ -92,10 +93,13 @@ impl Options {
             match flag.as_str() {
                 "-h" | "--help" => return Ok(None),
                 "--addr" => options.addr = parse(&flag, &value()?)?,
-                "--lifetime" => options.lifetime = Some(Duration::from_secs_f64(parse(&flag, &value()?)?)),
+                "--lifetime" => options.lifetime = Some(seconds(&flag, &value()?)?),
                 "--retry" => options.retry = Duration::from_millis(parse(&flag, &value()?)?),
-                "--keep-alive" => options.keep_alive = Duration::from_secs_f64(parse(&flag, &value()?)?),
-                "--tick" => options.tick = Some(Duration::from_millis(parse(&flag, &value()?)?)).filter(|d| !d.is_zero()),
+                "--keep-alive" => options.keep_alive = seconds(&flag, &value()?)?,
+                "--tick" => {
+                    let period = Duration::from_millis(parse(&flag, &value()?)?);
+                    options.tick = Some(period).filter(|period| !period.is_zero());
+                }
                 "--cors-any" => options.cors = Cors::Any,
                 "--cors-origin" => {
                     let origin = value()?;
@@ -115,6 +119,14 @@ impl Options {
 
 fn parse<T: std::str::FromStr<Err: fmt::Display>>(flag: &str, value: &str) -> Result<T, String> {
     value.parse().map_err(|err| format!("{flag} {value:?}: {err}"))
+}
+
+/// Seconds, whole or not (`1.5`), and more than none.
+fn seconds(flag: &str, value: &str) -> Result<Duration, String> {
+    Duration::try_from_secs_f64(parse(flag, value)?)
+        .ok()
+        .filter(|duration| !duration.is_zero())
+        .ok_or_else(|| format!("{flag} {value:?}: not a positive number of seconds"))
 }
 
 /// The server: one broadcaster that every `/events` response subscribes to.

@@ -13,6 +13,7 @@ mod app;
 mod forwarder;
 mod webdriver;
 
+use std::io::Write as _;
 use std::net::SocketAddr;
 use std::path::Path;
 use std::time::Duration;
@@ -20,8 +21,10 @@ use std::time::Duration;
 use app::{App, Cors, Options};
 use axum::http::HeaderValue;
 use forwarder::{Cut, Forwarder};
+use futures::StreamExt as _;
 use serde_json::Value;
 use sse_codec::Frame;
+use sse_codec_tokio::EventStream;
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
@@ -43,7 +46,9 @@ async fn server_example_in_chromium() {
             panic!("browser test: {missing}, and SSE_CODEC_REQUIRE_BROWSER is set")
         }
         Err(missing) => {
-            eprintln!(
+            // Straight to standard error, past the test harness's capture, so that a plain `cargo test` shows it.
+            let _ = writeln!(
+                std::io::stderr(),
                 "\n*** browser test SKIPPED: {missing}. Install Debian's `chromium` and `chromium-driver` \
                  (apt-get install chromium chromium-driver) to run it; .ci/run does. ***\n"
             );
@@ -105,6 +110,53 @@ async fn server_example_in_chromium() {
     keep_alive(&browser, &quiet).await;
     quiet.shut_down(Duration::from_secs(1)).await;
     browser.close().await;
+}
+
+/// A `Last-Event-ID` the replay log does not hold (here, one this server never sent) gets a `status` event
+/// saying events were lost, then the live events; no browser needed.
+#[tokio::test]
+async fn a_lost_last_event_id_gets_a_status_first() {
+    let server = Server::start(Options { tick: None, ..Options::default() }).await;
+    let response = reqwest::Client::new()
+        .get(format!("http://{}/events", server.addr))
+        .header("last-event-id", "1")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.headers()["content-type"], "text/event-stream");
+    let mut frames = EventStream::new(response.bytes_stream());
+    assert!(matches!(frames.next().await, Some(Ok(Frame::Retry(3000)))));
+    let Some(Ok(Frame::Event(lost))) = frames.next().await else { panic!("a status event first") };
+    assert_eq!(lost.event_type().to_str().unwrap(), "status");
+    assert!(lost.data_str().unwrap().starts_with("Some events were missed"), "{lost:?}");
+    publish(server.addr, "after the loss").await;
+    let Some(Ok(Frame::Event(live))) = frames.next().await else { panic!("the live event") };
+    assert_eq!((live.event_type().to_str().unwrap(), live.data_str().unwrap()), ("publish", "after the loss"));
+    assert!(live.id().is_some());
+    drop(frames);
+    server.shut_down(Duration::from_secs(1)).await;
+}
+
+#[test]
+fn options_from_the_command_line() {
+    let args = |line: &str| line.split_whitespace().map(str::to_owned).collect::<Vec<_>>();
+    let options = Options::parse(args(
+        "--addr 127.0.0.1:0 --lifetime 1.5 --retry 250 --keep-alive 20 --tick 0 \
+         --cors-origin http://localhost:8080/ --cors-origin http://127.0.0.1:8080",
+    ))
+    .unwrap()
+    .unwrap();
+    assert_eq!(options.addr, "127.0.0.1:0".parse().unwrap());
+    assert_eq!(options.lifetime, Some(Duration::from_millis(1500)));
+    assert_eq!((options.retry, options.keep_alive), (Duration::from_millis(250), Duration::from_secs(20)));
+    assert_eq!(options.tick, None);
+    let origins = ["http://localhost:8080", "http://127.0.0.1:8080"].map(HeaderValue::from_static);
+    assert_eq!(options.cors, Cors::Origins(origins.to_vec()));
+    assert_eq!(Options::parse(args("--cors-any")).unwrap().unwrap().cors, Cors::Any);
+    assert!(Options::parse(args("--help")).unwrap().is_none());
+    for wrong in ["--lifetime", "--lifetime -1", "--lifetime 0", "--retry soon", "--addr 3000", "--verbose"] {
+        assert!(Options::parse(args(wrong)).is_err(), "{wrong}");
+    }
 }
 
 /// Events in order across at least 5 reconnections, both kinds: the server ending a response (lifetime) and the
@@ -271,9 +323,7 @@ async fn read_log(browser: &Session) -> Vec<Value> {
 
 /// Polls the page's log until `done` accepts it.
 async fn wait_for_log(browser: &Session, what: &str, done: impl Fn(&[Value]) -> bool) -> Vec<Value> {
-    let log = browser
-        .wait_for(what, PATIENCE, "return window.sseLog || []", |log| done(log.as_array().unwrap()))
-        .await;
+    let log = browser.wait_for(what, PATIENCE, "return window.sseLog || []", |log| done(log.as_array().unwrap())).await;
     serde_json::from_value(log).unwrap()
 }
 

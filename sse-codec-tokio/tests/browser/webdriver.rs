@@ -25,8 +25,7 @@ const CHROMIUM_FLAGS: [&str; 8] = [
 /// `CHROMEDRIVER` say otherwise.
 pub(crate) fn find_programs() -> Result<(PathBuf, PathBuf), String> {
     let chromium = std::env::var_os("CHROMIUM").map_or_else(|| PathBuf::from("/usr/bin/chromium"), PathBuf::from);
-    let driver =
-        std::env::var_os("CHROMEDRIVER").map_or_else(|| PathBuf::from("/usr/bin/chromedriver"), PathBuf::from);
+    let driver = std::env::var_os("CHROMEDRIVER").map_or_else(|| PathBuf::from("/usr/bin/chromedriver"), PathBuf::from);
     for program in [&chromium, &driver] {
         if !program.is_file() {
             return Err(format!("{} is missing", program.display()));
