@@ -58,7 +58,7 @@ async fn server_example_in_chromium() {
     let tmp = Path::new(env!("CARGO_TARGET_TMPDIR"));
     let driver = webdriver::Chromedriver::start(&chromedriver, &tmp.join("chromedriver.log")).await;
     let browser = driver.session(&chromium, &tmp.join("chromium-profile")).await;
-    browser.set_window_size(1000, 800).await;
+    browser.set_window_size(960, 720).await;
 
     // A page on another origin (another port) that reads a stream from elsewhere (`?src=`).
     let other_origin = TcpListener::bind("127.0.0.1:0").await.unwrap();
