@@ -16,6 +16,7 @@ use axum::response::{Html, Response};
 use axum::routing::{get, post};
 use futures::StreamExt as _;
 use sse_codec_tokio::bytes::BytesMut;
+use sse_codec_tokio::headers::RESPONSE_HEADERS;
 use sse_codec_tokio::{
     BodyConfig, BroadcastConfig, BroadcastError, Broadcaster, Event, EventBody, EventType, Ids, KeepAlive, Replay,
     Shutdown,
@@ -212,7 +213,14 @@ async fn events(State(app): State<App>, ConnectInfo(peer): ConnectInfo<SocketAdd
     });
     // The log line for "closed" is written when the response body, and so this closure, is dropped.
     let frames = futures::stream::iter(lost).chain(subscription).map(move |frame| log.count(frame));
-    EventBody::with_config(frames, app.inner.body.clone()).into_response().map(axum::body::Body::new)
+    // An `EventBody` is a stream of chunks (and, with feature `http-body`, an `http_body::Body` whose
+    // `into_response` sets the headers): taken as a stream here, so the example needs no feature.
+    let body = EventBody::with_config(frames, app.inner.body.clone());
+    let mut response = Response::new(axum::body::Body::from_stream(body));
+    for (name, value) in RESPONSE_HEADERS {
+        response.headers_mut().insert(name, HeaderValue::from_static(value));
+    }
+    response
 }
 
 /// `POST /publish`: the request's text as a `publish` event to every subscriber.
