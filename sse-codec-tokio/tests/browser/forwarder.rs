@@ -53,7 +53,7 @@ struct Connection {
     /// How much of `up` has been read as request heads.
     up_parsed: usize,
     down: Vec<u8>,
-    /// The last request on this connection asked for the event stream.
+    /// The last request on this connection asked for the event stream, and its response has not ended.
     streaming: bool,
     /// Present while the connection is open.
     cut: Option<oneshot::Sender<Cut>>,
@@ -150,7 +150,7 @@ async fn relay(
             read = server.read(&mut down) => {
                 let Ok(n @ 1..) = read else { break };
                 let n = if mid_frame { n / 2 } else { n };
-                shared.lock().unwrap().connections[index].down.extend_from_slice(&down[..n]);
+                shared.lock().unwrap().record_down(index, &down[..n]);
                 if client.write_all(&down[..n]).await.is_err() || mid_frame {
                     break;
                 }
@@ -161,6 +161,15 @@ async fn relay(
 }
 
 impl Shared {
+    /// Keeps the server's bytes, and notes when a chunked response ends (its last chunk, `0`, ends the read).
+    fn record_down(&mut self, index: usize, bytes: &[u8]) {
+        let connection = &mut self.connections[index];
+        connection.down.extend_from_slice(bytes);
+        if connection.down.ends_with(b"\r\n0\r\n\r\n") {
+            connection.streaming = false;
+        }
+    }
+
     /// Keeps the browser's bytes and notes each complete request head (the browser only sends GETs here).
     fn record_up(&mut self, index: usize, bytes: &[u8]) {
         let connection = &mut self.connections[index];
