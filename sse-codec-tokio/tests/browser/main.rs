@@ -179,8 +179,8 @@ async fn reconnections(browser: &Session, server: &Server, tmp: &Path) {
         assert_eq!(forwarder.cut_streams(cut), 1, "one stream open through the forwarder");
     }
     // The lifetime ends the next responses: three more reconnections.
-    let log =
-        wait_for_log(browser, "6 reconnections", |log| opens(log) >= opened + 4 && events_since_last_open(log) >= 1).await;
+    let reconnected = |log: &[Value]| opens(log) >= opened + 4 && events_since_last_open(log) >= 1;
+    let log = wait_for_log(browser, "6 reconnections", reconnected).await;
 
     let events = events(&log);
     let ids: Vec<u64> = events.iter().map(|event| event["id"].as_str().unwrap().parse().unwrap()).collect();
