@@ -7,7 +7,13 @@
 //! # open http://127.0.0.1:3000/, or:
 //! curl -N http://127.0.0.1:3000/events
 //! curl -d 'hello from curl' http://127.0.0.1:3000/publish
+//! # see the browser reconnect and resume every 10 s, with a page on another origin allowed to read:
+//! cargo run --release -p sse-codec-tokio --example server -- --lifetime 10 --cors-origin http://localhost:8000
 //! ```
+//!
+//! The page reads `/events` of its own server, or the stream named by `?src=URL` (another server, which then
+//! needs `--cors-origin` or `--cors-any`). Each stream opened and closed is logged on standard error with its
+//! `Last-Event-ID`. `tests/browser/main.rs` serves this same application (`app.rs`) to a headless Chromium.
 
 mod app;
 

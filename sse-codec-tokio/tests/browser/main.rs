@@ -137,6 +137,31 @@ async fn a_lost_last_event_id_gets_a_status_first() {
     server.shut_down(Duration::from_secs(1)).await;
 }
 
+/// The CORS header for each option, as a browser reads it: the page's own origin when it is listed, `*` for
+/// any, and none otherwise; no browser needed.
+#[tokio::test]
+async fn cors_headers_for_each_option() {
+    let listed = HeaderValue::from_static("http://127.0.0.1:8080");
+    for (cors, origin, expected) in [
+        (Cors::Origins(vec![listed.clone()]), "http://127.0.0.1:8080", Some("http://127.0.0.1:8080")),
+        (Cors::Origins(vec![listed]), "http://127.0.0.1:9090", None),
+        (Cors::Any, "http://127.0.0.1:9090", Some("*")),
+        (Cors::Off, "http://127.0.0.1:8080", None),
+    ] {
+        let server = Server::start(Options { tick: None, cors: cors.clone(), ..Options::default() }).await;
+        let response = reqwest::Client::new()
+            .get(format!("http://{}/events", server.addr))
+            .header("origin", origin)
+            .send()
+            .await
+            .unwrap();
+        let allowed = response.headers().get("access-control-allow-origin").map(|value| value.to_str().unwrap());
+        assert_eq!(allowed, expected, "{cors:?}, a page from {origin}");
+        drop(response);
+        server.shut_down(Duration::from_secs(1)).await;
+    }
+}
+
 #[test]
 fn options_from_the_command_line() {
     let args = |line: &str| line.split_whitespace().map(str::to_owned).collect::<Vec<_>>();
