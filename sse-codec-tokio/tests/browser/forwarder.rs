@@ -33,6 +33,8 @@ pub(crate) struct StreamResponse {
     pub(crate) frames: Vec<Frame>,
     /// The body ended with HTTP's end of chunks (the server ended it), rather than being cut.
     pub(crate) ended: bool,
+    /// The body holds whole frames only: it is empty or ends with a frame's blank line.
+    pub(crate) whole: bool,
 }
 
 pub(crate) struct Forwarder {
@@ -219,7 +221,8 @@ mod http {
                 dechunk(&mut bytes)
             };
             if event_stream {
-                responses.push(StreamResponse { frames: decode(body), ended });
+                let whole = body.is_empty() || body.ends_with(b"\n\n");
+                responses.push(StreamResponse { frames: decode(body), ended, whole });
             }
         }
         responses

@@ -77,10 +77,11 @@ async fn server_example_in_chromium() {
         ..Options::default()
     })
     .await;
-    reconnections(&browser, &ticking, tmp).await;
+    let forwarder = Forwarder::start(ticking.addr).await;
+    reconnections(&browser, &ticking, &forwarder, tmp).await;
 
-    // CORS allowed: the page on the other origin reads the ticking server's stream.
-    browser.goto(&format!("{other_origin_url}/?src=http://{}/events", ticking.addr)).await;
+    // CORS allowed: the page on the other origin reads the ticking server's stream (through the forwarder).
+    browser.goto(&format!("{other_origin_url}/?src=http://{}/events", forwarder.addr())).await;
     let seen = wait_for_log(&browser, "events from the other origin", |log| events(log).len() >= 3).await;
     assert_eq!(opens(&seen), 1, "{seen:?}");
 
@@ -90,6 +91,9 @@ async fn server_example_in_chromium() {
     eprintln!("graceful shutdown with a browser connected took {:?}", started.elapsed());
     wait_for_log(&browser, "the page to see the stream end", |log| log.iter().any(|entry| entry["kind"] == "error"))
         .await;
+    let responses = forwarder.stream_responses();
+    let last = responses.last().unwrap();
+    assert!(last.ended && last.whole, "the stream open at shutdown: {last:?}");
 
     // CORS not allowed: a server without the option, read from the other origin, is refused by the browser.
     let quiet = Server::start(Options {
@@ -187,8 +191,7 @@ fn options_from_the_command_line() {
 /// Events in order across at least 5 reconnections, both kinds: the server ending a response (lifetime) and the
 /// forwarder cutting the connection (mid-frame, and with a reset). Each reconnection carries the last ID the page
 /// saw, the IDs run on with no gap and no duplicate, and the delay follows `retry:`.
-async fn reconnections(browser: &Session, server: &Server, tmp: &Path) {
-    let forwarder = Forwarder::start(server.addr).await;
+async fn reconnections(browser: &Session, server: &Server, forwarder: &Forwarder, tmp: &Path) {
     browser.goto(&format!("http://{}/", forwarder.addr())).await;
     let mut opened = 0;
     for (round, cut) in [Cut::MidFrame, Cut::Reset, Cut::MidFrame].into_iter().enumerate() {
@@ -238,6 +241,9 @@ async fn reconnections(browser: &Session, server: &Server, tmp: &Path) {
     let cut = responses.len() - ended;
     eprintln!("{} stream responses: {ended} ended by the server's lifetime, {cut} cut", responses.len());
     assert!(ended >= 2 && cut >= 3, "{ended} ended, {cut} cut");
+    for response in responses.iter().filter(|response| response.ended) {
+        assert!(response.whole, "a response the server ended inside a frame: {response:?}");
+    }
     for response in &responses {
         assert!(matches!(response.frames.first(), Some(Frame::Retry(retry)) if *retry == RETRY.as_millis() as u64));
     }
