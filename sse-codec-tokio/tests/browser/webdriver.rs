@@ -81,7 +81,7 @@ impl Chromedriver {
         });
         let value = call(&self.http, reqwest::Method::POST, &format!("{}/session", self.url), Some(capabilities)).await;
         let id = value["sessionId"].as_str().expect("a session ID");
-        Session { http: self.http.clone(), url: format!("{}/session/{id}", self.url) }
+        Session { http: self.http.clone(), url: format!("{}/session/{id}", self.url), open: true }
     }
 }
 
@@ -96,6 +96,8 @@ impl Drop for Chromedriver {
 pub(crate) struct Session {
     http: reqwest::Client,
     url: String,
+    /// Not closed yet: dropping it (a failed test) quits Chromium, which would outlive chromedriver otherwise.
+    open: bool,
 }
 
 impl Session {
@@ -141,12 +143,31 @@ impl Session {
     }
 
     /// Ends the session, which quits Chromium.
-    pub(crate) async fn close(self) {
+    pub(crate) async fn close(mut self) {
         call(&self.http, reqwest::Method::DELETE, &self.url, None).await;
+        self.open = false;
     }
 
     async fn post(&self, command: &str, body: Value) -> Value {
         call(&self.http, reqwest::Method::POST, &format!("{}/{command}", self.url), Some(body)).await
+    }
+}
+
+impl Drop for Session {
+    /// Quits Chromium after a panic, with a plain blocking request: there is no `.await` in `drop`.
+    fn drop(&mut self) {
+        use std::io::{Read, Write};
+        if !self.open {
+            return;
+        }
+        let Some((host, path)) = self.url.strip_prefix("http://").and_then(|rest| rest.split_once('/')) else { return };
+        if let Ok(mut stream) = std::net::TcpStream::connect(host) {
+            let _ = stream.set_read_timeout(Some(Duration::from_secs(10)));
+            let request = format!("DELETE /{path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n");
+            if stream.write_all(request.as_bytes()).is_ok() {
+                let _ = stream.read_to_end(&mut Vec::new());
+            }
+        }
     }
 }
 
