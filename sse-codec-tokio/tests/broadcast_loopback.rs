@@ -190,7 +190,7 @@ async fn a_stalled_client_is_ended_and_memory_stays_within_the_budget() {
         peak = peak.max(stats.heap_bytes);
         sleep(Duration::from_millis(1)).await;
     }
-    let sent_mib = sent as usize * EVENT >> 20;
+    let sent_mib = (sent as usize * EVENT) >> 20;
     assert!(sent as usize * EVENT > MAX_BYTES, "ended after {sent_mib} MiB: the log alone holds more");
     broadcaster.close();
     let read = timeout(Duration::from_secs(60), reader).await.expect("the reader finishes").unwrap();
