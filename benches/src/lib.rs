@@ -22,7 +22,7 @@ pub mod results;
 #[path = "../../sse-codec/tests/reference/mod.rs"]
 mod reference;
 
-pub use corpus::{CORPORA, Rng, big, big_lines, llm, llm_crlf, multiline, notify};
+pub use corpus::{CORPORA, Rng, big, big_lines, llm, llm_crlf, multiline, notify, unicode};
 
 /// The size every corpus is generated at: large enough that caches do not hold it all, small enough that a
 /// slow peer still finishes a pass in well under a second.
