@@ -1,6 +1,6 @@
 //! Heap allocations per event: decodes the `llm` corpus in 1460-byte chunks with our decoder, our Tokio
-//! adapters and each peer, under a global allocator that counts, and prints a Markdown table. No timing, so
-//! no criterion.
+//! adapters and each peer, each event read in both modes (its data's length; its type, ID and data as text),
+//! under a global allocator that counts, and prints a Markdown table per mode. No timing, so no criterion.
 //!
 //! Only the decoding is counted: the corpus and its chunk list are built before the counters are read.
 
@@ -10,7 +10,7 @@ use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use bytes::Bytes;
 use sse_codec_benches::adapters::ADAPTERS;
 use sse_codec_benches::peers::PEERS;
-use sse_codec_benches::{APPENDED, CORPUS_LEN, Decode, OURS, decode, decode_appended, llm, split};
+use sse_codec_benches::{APPENDED, CORPUS_LEN, Decode, OURS, READINGS, Reading, decode, decode_appended, llm, split};
 
 /// The system allocator, counting calls and bytes.
 struct Counting;
@@ -59,13 +59,25 @@ fn counted<T>(f: impl FnOnce() -> T) -> (T, [u64; 3]) {
     (result, [0, 1, 2].map(|i| after[i] - before[i]))
 }
 
+const CHUNK: usize = 1460;
+
 fn main() {
-    const CHUNK: usize = 1460;
     let input = Bytes::from(llm(CORPUS_LEN));
     let chunks = split(&input, Some(CHUNK));
-    let expected = decode(chunks.clone()).expect("our decoder decodes the corpus");
+    for &(mode, reading) in READINGS {
+        table(&input, &chunks, mode, reading);
+    }
+}
+
+/// The table for one reading mode.
+fn table(input: &Bytes, chunks: &[Bytes], mode: &str, reading: Reading) {
+    let expected = decode(chunks.to_vec(), reading).expect("our decoder decodes the corpus");
     println!(
-        "Heap allocations decoding `llm` ({} KiB, {} events) in {CHUNK}-byte chunks:\n",
+        "\nReading each event's {}:\n",
+        if reading == Reading::Text { "type, ID and data as text" } else { "data length" }
+    );
+    println!(
+        "Heap allocations decoding `llm` ({} KiB, {} events) in {CHUNK}-byte chunks, `{mode}` mode:\n",
         input.len() >> 10,
         expected.events
     );
@@ -75,11 +87,11 @@ fn main() {
     let all: Vec<(&str, Decode)> =
         ours.into_iter().chain(ADAPTERS.iter().copied()).chain(PEERS.iter().copied()).collect();
     for (name, decoder) in all {
-        let owned = chunks.clone();
-        let (counts, [allocs, reallocs, bytes]) = counted(|| decoder(owned));
+        let owned = chunks.to_vec();
+        let (counts, [allocs, reallocs, bytes]) = counted(|| decoder(owned, reading));
         let per_event = |n: u64| n as f64 / expected.events as f64;
         let caveat = match counts {
-            Ok(counts) if counts == expected => String::new(),
+            Ok(counts) if counts.agrees_with(&expected) => String::new(),
             Ok(counts) => format!(" (decodes wrongly: {counts})"),
             Err(e) => format!(" (failed: {e})"),
         };

@@ -16,7 +16,7 @@ use sse_codec_tokio::{EventReader, EventStream};
 use tokio::io::{AsyncRead, ReadBuf};
 
 use crate::peers::poll::count_stream;
-use crate::{Counts, Decode, frame_data_len};
+use crate::{Counts, Decode, Reading};
 
 /// The benchmark id of `EventStream`.
 pub const STREAM: &str = "sse-codec-tokio-stream";
@@ -34,9 +34,9 @@ pub const ADAPTERS: &[(&str, Decode)] = &[(STREAM, decode_event_stream), (READER
 /// # Errors
 ///
 /// When a line or an event exceeds the default limits.
-pub fn decode_event_stream(chunks: Vec<Bytes>) -> Result<Counts, String> {
+pub fn decode_event_stream(chunks: Vec<Bytes>, reading: Reading) -> Result<Counts, String> {
     let body = futures::stream::iter(chunks.into_iter().map(Ok::<_, Infallible>));
-    count_stream(EventStream::new(body), frame_data_len)
+    count_stream(EventStream::new(body), reading)
 }
 
 /// Decodes with `EventReader` over an in-memory `AsyncRead` that hands out the chunks as a socket hands out
@@ -46,8 +46,8 @@ pub fn decode_event_stream(chunks: Vec<Bytes>) -> Result<Counts, String> {
 /// # Errors
 ///
 /// When a line or an event exceeds the default limits.
-pub fn decode_event_reader(chunks: Vec<Bytes>) -> Result<Counts, String> {
-    count_stream(EventReader::new(Chunks(chunks.into())), frame_data_len)
+pub fn decode_event_reader(chunks: Vec<Bytes>, reading: Reading) -> Result<Counts, String> {
+    count_stream(EventReader::new(Chunks(chunks.into())), reading)
 }
 
 /// An `AsyncRead` over chunks in memory, one chunk (or as much of it as fits) per read.

@@ -45,12 +45,83 @@ impl Rng {
 /// Tokens as a language model streams them: mostly a word with its leading space, some pieces of words and
 /// punctuation, JSON escapes (`\n`, `\"`), an occasional `\u` escape and a rarer raw UTF-8 character.
 const TOKENS: &[&str] = &[
-    " the", " model", " stream", "s", " token", " as", " server", "-sent", " events", " quick", " brown", " fox",
-    " jumps", " over", " a", " lazy", " dog", " and", " then", " some", " more", " text", " arrives", " in",
-    " small", " pieces", " while", " the", " client", " renders", " each", " delta", ".", ",", " is", " to", " of",
-    " that", " it", " for", " you", " can", " with", " this", " on", " be", " not", " are", " or", " data",
-    " function", " return", " value", "ing", "ed", "ly", " I", " We", " Here", "'s", ":", "\\n", "\\n\\n", "**",
-    " `", "`", " (", ")", " \\\"", "\\\"", " 1", "2", " example", " request", " response", " error", " first",
+    " the",
+    " model",
+    " stream",
+    "s",
+    " token",
+    " as",
+    " server",
+    "-sent",
+    " events",
+    " quick",
+    " brown",
+    " fox",
+    " jumps",
+    " over",
+    " a",
+    " lazy",
+    " dog",
+    " and",
+    " then",
+    " some",
+    " more",
+    " text",
+    " arrives",
+    " in",
+    " small",
+    " pieces",
+    " while",
+    " the",
+    " client",
+    " renders",
+    " each",
+    " delta",
+    ".",
+    ",",
+    " is",
+    " to",
+    " of",
+    " that",
+    " it",
+    " for",
+    " you",
+    " can",
+    " with",
+    " this",
+    " on",
+    " be",
+    " not",
+    " are",
+    " or",
+    " data",
+    " function",
+    " return",
+    " value",
+    "ing",
+    "ed",
+    "ly",
+    " I",
+    " We",
+    " Here",
+    "'s",
+    ":",
+    "\\n",
+    "\\n\\n",
+    "**",
+    " `",
+    "`",
+    " (",
+    ")",
+    " \\\"",
+    "\\\"",
+    " 1",
+    "2",
+    " example",
+    " request",
+    " response",
+    " error",
+    " first",
 ];
 
 /// A `\u` escape, as a serializer that keeps its output ASCII writes a non-ASCII character.
@@ -121,7 +192,10 @@ fn anthropic(rng: &mut Rng, out: &mut String) {
             10 + rng.below(2000)
         ),
     );
-    event("content_block_start", "{\"type\":\"content_block_start\",\"index\":0,\"content_block\":{\"type\":\"text\",\"text\":\"\"}}");
+    event(
+        "content_block_start",
+        "{\"type\":\"content_block_start\",\"index\":0,\"content_block\":{\"type\":\"text\",\"text\":\"\"}}",
+    );
     event("ping", "{\"type\": \"ping\"}");
     let deltas = 10 + rng.below(40);
     for _ in 0..deltas {
@@ -129,7 +203,9 @@ fn anthropic(rng: &mut Rng, out: &mut String) {
         let text = tokens(rng, n);
         event(
             "content_block_delta",
-            &format!("{{\"type\":\"content_block_delta\",\"index\":0,\"delta\":{{\"type\":\"text_delta\",\"text\":\"{text}\"}}}}"),
+            &format!(
+                "{{\"type\":\"content_block_delta\",\"index\":0,\"delta\":{{\"type\":\"text_delta\",\"text\":\"{text}\"}}}}"
+            ),
         );
     }
     event("content_block_stop", "{\"type\":\"content_block_stop\",\"index\":0}");
@@ -184,7 +260,9 @@ fn openai_responses(rng: &mut Rng, out: &mut String, created: u64) {
     event(
         out,
         "response.output_text.done",
-        &format!("\"item_id\":\"msg_{item}\",\"output_index\":0,\"content_index\":0,\"text\":\"{text}\",\"logprobs\":[]"),
+        &format!(
+            "\"item_id\":\"msg_{item}\",\"output_index\":0,\"content_index\":0,\"text\":\"{text}\",\"logprobs\":[]"
+        ),
     );
 }
 
@@ -226,8 +304,30 @@ const FIRST_NAMES: &[&str] = &["Alice", "Bob", "Carmen", "Deepak", "Emma", "Fari
 const LAST_NAMES: &[&str] = &["Martin", "Smith", "Garcia", "Patel", "Johnson", "Haddad", "Lee", "Tanaka", "Silva"];
 const REPOS: &[&str] = &["acme/web", "acme/api", "acme/mobile", "tools/ci", "infra/terraform"];
 const WORDS: &[&str] = &[
-    "fix", "flaky", "test", "in", "the", "login", "flow", "update", "dependencies", "and", "add", "retry", "to",
-    "payment", "webhook", "handler", "refactor", "cache", "layer", "for", "search", "results", "please", "review",
+    "fix",
+    "flaky",
+    "test",
+    "in",
+    "the",
+    "login",
+    "flow",
+    "update",
+    "dependencies",
+    "and",
+    "add",
+    "retry",
+    "to",
+    "payment",
+    "webhook",
+    "handler",
+    "refactor",
+    "cache",
+    "layer",
+    "for",
+    "search",
+    "results",
+    "please",
+    "review",
 ];
 
 /// Some ASCII words, about `len` bytes: a message's or a title's text.
@@ -338,9 +438,42 @@ pub fn notify(target_len: usize) -> Vec<u8> {
 /// Words of text-heavy streams in many scripts: accented Latin, Greek, Cyrillic, Arabic, Hindi, Chinese,
 /// Japanese, Korean, and emoji.
 const UNICODE_WORDS: &[&str] = &[
-    "naïve", "café", "über", "façade", "señor", "ça", "Straße", "γειά", "σου", "κόσμε", "привет", "мир",
-    "сообщение", "مرحبا", "بالعالم", "नमस्ते", "दुनिया", "你好", "世界", "消息", "流式", "こんにちは", "世界", "トークン",
-    "안녕하세요", "세계", "🙂", "🚀", "👍🏽", "the", "and", "ok", "42", "!", "?", ",",
+    "naïve",
+    "café",
+    "über",
+    "façade",
+    "señor",
+    "ça",
+    "Straße",
+    "γειά",
+    "σου",
+    "κόσμε",
+    "привет",
+    "мир",
+    "сообщение",
+    "مرحبا",
+    "بالعالم",
+    "नमस्ते",
+    "दुनिया",
+    "你好",
+    "世界",
+    "消息",
+    "流式",
+    "こんにちは",
+    "世界",
+    "トークン",
+    "안녕하세요",
+    "세계",
+    "🙂",
+    "🚀",
+    "👍🏽",
+    "the",
+    "and",
+    "ok",
+    "42",
+    "!",
+    "?",
+    ",",
 ];
 
 /// Text-heavy streams: chat messages and model output in many scripts, raw UTF-8 (about half the

@@ -8,8 +8,8 @@ use bytes::{Buf, Bytes, BytesMut};
 use sse_codec::Event;
 use sse_codec::line::{Terminator, find_line_end};
 
-use crate::Counts;
 use crate::encode::{Output, Prepared};
+use crate::{Counts, Reading};
 
 /// The floor under any decoder that hands out events sharing the input, read as our decoder reads an HTTP
 /// body with `Decoder::decode_chunk`, but with the least copying there can be: line ends (LF, CRLF, CR) found
@@ -17,12 +17,14 @@ use crate::encode::{Output, Prepared};
 /// to its blank line) split off and dropped. Every chunk is read in place. What one leaves unfinished is
 /// copied into a buffer; when the next chunk comes, its lines are searched in place for the end of the
 /// carried block, and only the bytes up to there are copied after it, to be split off in one piece. It
-/// interprets no field, so every block up to a blank line counts as an event, comments too.
+/// interprets no field, so every block up to a blank line counts as an event, comments too. In
+/// [`Reading::Text`] each block is validated as UTF-8 whole (its type, ID and data with it): the least a
+/// decoder handing out text must add.
 ///
 /// # Errors
 ///
 /// None; the signature is [`Decode`](crate::Decode)'s.
-pub fn decode(chunks: Vec<Bytes>) -> Result<Counts, String> {
+pub fn decode(chunks: Vec<Bytes>, reading: Reading) -> Result<Counts, String> {
     let mut carried = BytesMut::new();
     let mut counts = Counts::default();
     // Where the current line starts, and how far it has been searched: in `carried` while it holds
@@ -33,12 +35,12 @@ pub fn decode(chunks: Vec<Bytes>) -> Result<Counts, String> {
             let rest = carried_block_rest(&carried, &chunk, line);
             carried.extend_from_slice(&chunk[..rest]);
             chunk.advance(rest);
-            split_events(&mut carried, &mut line, &mut counts);
+            split_events(&mut carried, &mut line, &mut counts, reading);
             if !carried.is_empty() {
                 continue; // the carried block goes on past this chunk
             }
         }
-        split_events(&mut chunk, &mut line, &mut counts);
+        split_events(&mut chunk, &mut line, &mut counts, reading);
         carried.extend_from_slice(&chunk);
     }
     Ok(counts)
@@ -71,7 +73,7 @@ fn carried_block_rest(carried: &[u8], chunk: &[u8], (mut line_start, mut scanned
 
 /// Splits every complete event off the front of `buf` and counts it; `line` is where the current line starts
 /// and how far it has been searched.
-fn split_events(buf: &mut impl Buf, (line_start, scanned): &mut (usize, usize), counts: &mut Counts) {
+fn split_events(buf: &mut impl Buf, (line_start, scanned): &mut (usize, usize), counts: &mut Counts, reading: Reading) {
     loop {
         let (content_end, next_line) = match next_line_end(buf.chunk(), 0, *scanned) {
             Ok(line) => line,
@@ -82,7 +84,11 @@ fn split_events(buf: &mut impl Buf, (line_start, scanned): &mut (usize, usize), 
         };
         if content_end == *line_start && *line_start > 0 {
             let event = buf.copy_to_bytes(next_line); // shares the buffer: `Bytes` and `BytesMut` copy nothing
-            counts.add(black_box(event).len());
+            let len = match reading {
+                Reading::DataLen => event.len(),
+                Reading::Text => std::str::from_utf8(&event).map_or(0, str::len),
+            };
+            counts.add(black_box(len));
             (*line_start, *scanned) = (0, 0);
         } else if content_end == *line_start {
             buf.advance(next_line); // a blank line with no event before it
@@ -149,11 +155,13 @@ mod tests {
         for generate in [llm, llm_crlf, notify] {
             // Large enough that one buffer, and pieces of 150 KiB, are read in place.
             let input = Bytes::from(generate(1 << 19));
-            let whole = decode(split(&input, None)).unwrap();
+            let whole = decode(split(&input, None), Reading::DataLen).unwrap();
             for chunk in [1, 7, 64, 1460, 150 << 10] {
-                assert_eq!(decode(split(&input, Some(chunk))).unwrap(), whole, "chunks of {chunk}");
+                for reading in [Reading::DataLen, Reading::Text] {
+                    assert_eq!(decode(split(&input, Some(chunk)), reading).unwrap(), whole, "chunks of {chunk}");
+                }
             }
-            assert!(whole.events >= crate::decode(split(&input, None)).unwrap().events);
+            assert!(whole.events >= crate::decode(split(&input, None), Reading::DataLen).unwrap().events);
         }
     }
 }

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 
-use crate::{Decode, split};
+use crate::{Decode, Reading, split};
 
 /// The longest one pass over a whole input may take for the peer to be timed under criterion.
 pub const GUARD: Duration = Duration::from_secs(2);
@@ -29,23 +29,24 @@ pub enum Verdict {
 /// (quadratic in the chunk size, say) is caught on a prefix before it spends minutes on the whole.
 const PREFIXES: &[usize] = &[16, 4, 1];
 
-/// Runs `peer` on `input` in pieces of `chunk` bytes (`None`: one buffer), first on a sixteenth and a quarter
-/// of it (cut after a blank line), then on all of it, and compares each result with `reference`'s.
+/// Runs `peer` on `input` in pieces of `chunk` bytes (`None`: one buffer), read as `reading` says, first on a
+/// sixteenth and a quarter of it (cut after a blank line), then on all of it, and compares each result with
+/// `reference`'s ([`Counts::agrees_with`](crate::Counts::agrees_with)).
 #[must_use]
-pub fn vet(peer: Decode, reference: Decode, input: &Bytes, chunk: Option<usize>) -> Verdict {
+pub fn vet(peer: Decode, reference: Decode, input: &Bytes, chunk: Option<usize>, reading: Reading) -> Verdict {
     for &fraction in PREFIXES {
         let prefix = input.slice(..event_boundary(input, input.len() / fraction));
         let chunks = split(&prefix, chunk);
-        let expected = match reference(chunks.clone()) {
+        let expected = match reference(chunks.clone(), reading) {
             Ok(counts) => counts,
             Err(e) => return Verdict::Wrong(format!("the reference failed: {e}")),
         };
         let started = Instant::now();
-        let got = catch(|| peer(chunks));
+        let got = catch(|| peer(chunks, reading));
         let took = started.elapsed();
         let on = if fraction == 1 { String::new() } else { format!(" on the first {} KiB", prefix.len() >> 10) };
         match got {
-            Ok(counts) if counts == expected => {}
+            Ok(counts) if counts.agrees_with(&expected) => {}
             Ok(counts) => return Verdict::Wrong(format!("{counts}, expected {expected}{on}")),
             Err(e) => return Verdict::Wrong(format!("{e}{on}")),
         }
@@ -104,11 +105,20 @@ mod tests {
 
     #[test]
     fn finds_a_wrong_peer() {
-        fn none(_: Vec<Bytes>) -> Result<Counts, String> {
+        fn none(_: Vec<Bytes>, _: Reading) -> Result<Counts, String> {
             Ok(Counts::default())
         }
+        /// Right data, but every event typed `message`.
+        fn untyped(chunks: Vec<Bytes>, reading: Reading) -> Result<Counts, String> {
+            let counts = crate::decode(chunks, reading)?;
+            Ok(Counts { type_bytes: counts.events * "message".len(), ..counts })
+        }
         let input = Bytes::from(crate::llm(64 << 10));
-        assert!(matches!(vet(crate::decode, crate::decode, &input, Some(64)), Verdict::Pass(_)));
-        assert!(matches!(vet(none, crate::decode, &input, None), Verdict::Wrong(_)));
+        for reading in [Reading::DataLen, Reading::Text] {
+            assert!(matches!(vet(crate::decode, crate::decode, &input, Some(64), reading), Verdict::Pass(_)));
+            assert!(matches!(vet(none, crate::decode, &input, None, reading), Verdict::Wrong(_)));
+        }
+        assert!(matches!(vet(untyped, crate::decode, &input, None, Reading::DataLen), Verdict::Pass(_)));
+        assert!(matches!(vet(untyped, crate::decode, &input, None, Reading::Text), Verdict::Wrong(_)));
     }
 }

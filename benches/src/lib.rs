@@ -5,9 +5,11 @@
 //! our design must do, for scale ([`floor`]).
 
 use std::fmt;
+use std::str::Utf8Error;
 
 use bytes::{Bytes, BytesMut};
-use sse_codec::{Decoder, Frame};
+
+use sse_codec::{Decoder, EventId, Frame};
 
 pub mod adapters;
 pub mod corpus;
@@ -64,14 +66,80 @@ pub fn split(input: &Bytes, chunk: Option<usize>) -> Vec<Bytes> {
     }
 }
 
-/// What a decoder dispatched: the number of events, and their data bytes added up. Two decoders that agree
-/// on both for a corpus are taken to decode it alike.
+/// How a harness reads each event a decoder hands out. Every decoder, ours and the peers, is read the same way
+/// in a given mode.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Reading {
+    /// The data's length, in bytes: what a caller that forwards the bytes reads.
+    DataLen,
+    /// The type, the ID and the data, each as a validated `&str`: what a user reads. A peer that hands out
+    /// `String`s has validated them already; one that hands out bytes is validated here
+    /// (`core::str::from_utf8`), and so is ours, through its own accessors.
+    Text,
+}
+
+/// The reading modes by the names the benches, `profile` and `compare` give them.
+pub const READINGS: &[(&str, Reading)] = &[("data-len", Reading::DataLen), ("text", Reading::Text)];
+
+/// The reading mode a command line names (see [`READINGS`]).
+///
+/// # Errors
+///
+/// When `arg` names none.
+pub fn reading(arg: &str) -> Result<Reading, String> {
+    READINGS
+        .iter()
+        .find(|(name, _)| *name == arg)
+        .map(|&(_, reading)| reading)
+        .ok_or_else(|| format!("bad reading mode {arg:?} (data-len or text)"))
+}
+
+/// An event's text as a user reads it: its type (`message` when the stream named none), its ID as the
+/// decoder reports it, and its data.
+#[derive(Clone, Copy, Debug)]
+pub struct Text<'a> {
+    /// The event type.
+    pub event_type: &'a str,
+    /// The ID, if the decoder reports one for this event.
+    pub id: Option<&'a str>,
+    /// The data.
+    pub data: &'a str,
+}
+
+/// One item a decoder hands out, read in either [`Reading`] mode. Each harness implements it for its
+/// decoder's item type.
+pub trait Item {
+    /// The data's length, when the item is an event.
+    fn data_len(&self) -> Option<usize>;
+
+    /// The event's type, ID and data as text, when the item is an event; an error when a value is not UTF-8.
+    ///
+    /// # Errors
+    ///
+    /// A value that is not valid UTF-8.
+    fn text(&self) -> Option<Result<Text<'_>, String>>;
+}
+
+/// An event type given as an empty string means `message`, as a browser reports it.
+fn type_len(event_type: &str) -> usize {
+    if event_type.is_empty() { "message".len() } else { event_type.len() }
+}
+
+/// What a decoder dispatched: the number of events, their data bytes added up and, in [`Reading::Text`],
+/// their types' and IDs' bytes. Two decoders whose counts agree ([`Counts::agrees_with`]) are taken to
+/// decode alike.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Counts {
     /// Dispatched events (comments, `retry` and events with no data do not count).
     pub events: usize,
     /// The length of every event's data (multi-line data joined with LF, the trailing LF removed), summed.
     pub data_bytes: usize,
+    /// In [`Reading::Text`], the length of every event's type, summed (`message` when none was named).
+    pub type_bytes: usize,
+    /// In [`Reading::Text`], the length of every event's ID, summed. Decoders differ in which events they
+    /// give an ID (the stream's last one, as ours and `EventSource` do, or only the event's own), so this is
+    /// read (and its text validated) but not compared.
+    pub id_bytes: usize,
 }
 
 impl Counts {
@@ -81,8 +149,15 @@ impl Counts {
         self.data_bytes += data_bytes;
     }
 
-    /// Counts one item a decoder gave, looked at where it lies: its data when `data_len` says it is an event,
-    /// nothing otherwise; the decoder's error as text.
+    /// Whether `self` and `other` count the same events, data and types (IDs aside; see
+    /// [`Counts::id_bytes`]).
+    #[must_use]
+    pub const fn agrees_with(&self, other: &Self) -> bool {
+        self.events == other.events && self.data_bytes == other.data_bytes && self.type_bytes == other.type_bytes
+    }
+
+    /// Counts one item a decoder gave, read as `reading` says where it lies: nothing unless it is an event;
+    /// the decoder's error, or a value that is not UTF-8, as text.
     ///
     /// Every harness counts this way, ours and the peers' alike, rather than moving the event out of the
     /// result first (`result.map_err(..)?`): a move copies the whole event, which costs a decoder with a large
@@ -90,34 +165,54 @@ impl Counts {
     ///
     /// # Errors
     ///
-    /// The decoder's error.
-    pub fn count<T, E: fmt::Display>(
-        &mut self,
-        item: &Result<T, E>,
-        data_len: impl FnOnce(&T) -> Option<usize>,
-    ) -> Result<(), String> {
-        match item {
-            Ok(item) => {
-                if let Some(len) = data_len(item) {
+    /// The decoder's error, or a value that is not UTF-8.
+    #[inline]
+    pub fn count<T: Item, E: fmt::Display>(&mut self, item: &Result<T, E>, reading: Reading) -> Result<(), String> {
+        let item = item.as_ref().map_err(ToString::to_string)?;
+        match reading {
+            Reading::DataLen => {
+                if let Some(len) = item.data_len() {
                     self.add(len);
                 }
-                Ok(())
             }
-            Err(e) => Err(e.to_string()),
+            Reading::Text => {
+                if let Some(text) = item.text() {
+                    let text = text?;
+                    self.add(text.data.len());
+                    self.type_bytes += type_len(text.event_type);
+                    self.id_bytes += text.id.map_or(0, str::len);
+                }
+            }
         }
+        Ok(())
+    }
+}
+
+impl<T: Item> Item for Option<T> {
+    fn data_len(&self) -> Option<usize> {
+        self.as_ref().and_then(T::data_len)
+    }
+
+    fn text(&self) -> Option<Result<Text<'_>, String>> {
+        self.as_ref().and_then(T::text)
     }
 }
 
 impl fmt::Display for Counts {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} events / {} data bytes", self.events, self.data_bytes)
+        write!(f, "{} events / {} data bytes", self.events, self.data_bytes)?;
+        if self.type_bytes > 0 {
+            write!(f, " / {} type bytes", self.type_bytes)?;
+        }
+        Ok(())
     }
 }
 
-/// A decoder under test: decodes a whole stream arriving in `chunks`, or says why it could not. The chunks
-/// are its own, as an HTTP body hands them out: the harness makes them (each a reference to the input)
-/// before the timing starts, and the decoder drops them as it goes or at the end, inside it.
-pub type Decode = fn(chunks: Vec<Bytes>) -> Result<Counts, String>;
+/// A decoder under test: decodes a whole stream arriving in `chunks`, reading each event as `reading` says, or
+/// says why it could not. The chunks are its own, as an HTTP body hands them out: the harness makes them (each
+/// a reference to the input) before the timing starts, and the decoder drops them as it goes or at the end,
+/// inside it.
+pub type Decode = fn(chunks: Vec<Bytes>, reading: Reading) -> Result<Counts, String>;
 
 /// Decodes with our [`Decoder`], the way a caller reading an HTTP body does: each chunk given to
 /// [`Decoder::decode_chunk`], which reads it in place unless it is short beside the stream's events. Each
@@ -126,15 +221,15 @@ pub type Decode = fn(chunks: Vec<Bytes>) -> Result<Counts, String>;
 /// # Errors
 ///
 /// When a line or an event exceeds the default limits.
-pub fn decode(mut chunks: Vec<Bytes>) -> Result<Counts, String> {
+pub fn decode(mut chunks: Vec<Bytes>, reading: Reading) -> Result<Counts, String> {
     let mut decoder = Decoder::new();
     let mut carried = BytesMut::new();
     let mut counts = Counts::default();
     // Each chunk is emptied here and dropped with the others at the end, as every peer's are.
     for chunk in &mut chunks {
-        count_items(&mut counts, || decoder.decode_chunk(&mut carried, chunk), frame_data_len)?;
+        count_items(&mut counts, || decoder.decode_chunk(&mut carried, chunk), reading)?;
     }
-    count_items(&mut counts, || decoder.decode_eof(&mut carried), frame_data_len)?;
+    count_items(&mut counts, || decoder.decode_eof(&mut carried), reading)?;
     Ok(counts)
 }
 
@@ -144,17 +239,39 @@ pub fn decode(mut chunks: Vec<Bytes>) -> Result<Counts, String> {
 /// # Errors
 ///
 /// When a line or an event exceeds the default limits.
-pub fn decode_appended(chunks: Vec<Bytes>) -> Result<Counts, String> {
+pub fn decode_appended(chunks: Vec<Bytes>, reading: Reading) -> Result<Counts, String> {
     let mut decoder = Decoder::new();
-    drive_codec(&chunks, |buf, eof| if eof { decoder.decode_eof(buf) } else { decoder.decode(buf) }, frame_data_len)
+    drive_codec(&chunks, |buf, eof| if eof { decoder.decode_eof(buf) } else { decoder.decode(buf) }, reading)
 }
 
 /// The data length of a frame that is an event.
 #[must_use]
 pub fn frame_data_len(frame: &Frame) -> Option<usize> {
-    match frame {
-        Frame::Event(event) => Some(event.data().len()),
-        _ => None,
+    frame.data_len()
+}
+
+/// Our frames as a user reads them: the type, the ID and the data through the accessors that hand out
+/// validated `&str`s.
+impl Item for Frame {
+    #[inline]
+    fn data_len(&self) -> Option<usize> {
+        match self {
+            Self::Event(event) => Some(event.data().len()),
+            _ => None,
+        }
+    }
+
+    #[inline]
+    fn text(&self) -> Option<Result<Text<'_>, String>> {
+        let Self::Event(event) = self else { return None };
+        let text = || {
+            Ok(Text {
+                event_type: event.event_type().to_str()?,
+                id: event.id().map(EventId::to_str).transpose()?,
+                data: event.data_str()?,
+            })
+        };
+        Some(text().map_err(|e: Utf8Error| e.to_string()))
     }
 }
 
@@ -166,33 +283,34 @@ pub fn frame_data_len(frame: &Frame) -> Option<usize> {
 /// # Errors
 ///
 /// The decoder's first error.
-pub fn drive_codec<T, E: fmt::Display>(
+pub fn drive_codec<T: Item, E: fmt::Display>(
     chunks: &[Bytes],
     mut decode: impl FnMut(&mut BytesMut, bool) -> Result<Option<T>, E>,
-    data_len: impl Fn(&T) -> Option<usize>,
+    reading: Reading,
 ) -> Result<Counts, String> {
     let mut buf = BytesMut::new();
     let mut counts = Counts::default();
     for chunk in chunks {
         buf.extend_from_slice(chunk);
-        count_items(&mut counts, || decode(&mut buf, false), &data_len)?;
+        count_items(&mut counts, || decode(&mut buf, false), reading)?;
     }
-    count_items(&mut counts, || decode(&mut buf, true), &data_len)?;
+    count_items(&mut counts, || decode(&mut buf, true), reading)?;
     Ok(counts)
 }
 
 /// Calls `step` until it answers `Ok(None)`, counting each item with [`Counts::count`].
-fn count_items<T, E: fmt::Display>(
+#[inline]
+fn count_items<T: Item, E: fmt::Display>(
     counts: &mut Counts,
     mut step: impl FnMut() -> Result<Option<T>, E>,
-    data_len: impl Fn(&T) -> Option<usize>,
+    reading: Reading,
 ) -> Result<(), String> {
     loop {
         let item = step();
         if matches!(item, Ok(None)) {
             return Ok(());
         }
-        counts.count(&item, |item| item.as_ref().and_then(&data_len))?;
+        counts.count(&item, reading)?;
     }
 }
 

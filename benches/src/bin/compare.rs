@@ -6,7 +6,7 @@
 //! benches stay the ones that give absolute figures; this gives the ratios a second, drift-proof reading.
 //!
 //! ```text
-//! cargo run --release -p sse-codec-benches --bin compare -- decode CORPUS CHUNK|one-buffer ROUNDS
+//! cargo run --release -p sse-codec-benches --bin compare -- decode CORPUS CHUNK|one-buffer ROUNDS [data-len|text]
 //! cargo run --release -p sse-codec-benches --bin compare -- encode CORPUS ROUNDS
 //! ```
 //!
@@ -17,7 +17,9 @@
 //! handing out shared `Bytes`, or an encoder consuming owned events, must do. When decoding, our Tokio
 //! adapters run too (`sse-codec-tokio-stream`, `sse-codec-tokio-reader`), each with a speed-up column of its
 //! own: the stream's speed-up over `sse-codec` is what it costs over the core's `decode_chunk` loop (0.97x:
-//! 3 % slower), the reader's over `sse-codec-appended` what it costs over the core fed by appending.
+//! 3 % slower), the reader's over `sse-codec-appended` what it costs over the core fed by appending. Every
+//! decoder reads each event as the mode says (see `Reading`): its data's length (`data-len`, the default), or
+//! its type, ID and data as validated text (`text`).
 
 use std::hint::black_box;
 use std::process::ExitCode;
@@ -30,13 +32,15 @@ use sse_codec_benches::gate::{self, Verdict};
 use sse_codec_benches::peers::{ENCODERS, PEERS};
 use sse_codec_benches::results::{DECODE_LIMIT, ENCODE_LIMIT};
 use sse_codec_benches::{
-    APPENDED, CORPORA, CORPUS_LEN, Decode, OURS, chunking, count_line_ends, decode, decode_appended, floor, split,
+    APPENDED, CORPORA, CORPUS_LEN, Decode, OURS, Reading, chunking, count_line_ends, decode, decode_appended, floor,
+    reading, split,
 };
 
 /// The name of the floor in the table.
 const FLOOR: &str = "floor";
 
-const USAGE: &str = "usage: compare decode CORPUS CHUNK|one-buffer ROUNDS | compare encode CORPUS ROUNDS";
+const USAGE: &str =
+    "usage: compare decode CORPUS CHUNK|one-buffer ROUNDS [data-len|text] | compare encode CORPUS ROUNDS";
 
 fn main() -> ExitCode {
     match run(&std::env::args().skip(1).collect::<Vec<_>>()) {
@@ -59,10 +63,11 @@ struct Contestant<'a> {
 
 fn run(args: &[String]) -> Result<String, String> {
     match args {
-        [what, corpus, chunk, rounds] if what == "decode" => {
+        [what, corpus, chunk, rounds, mode @ ..] if what == "decode" && mode.len() <= 1 => {
             let generate = CORPORA.iter().find(|(name, _)| name == corpus).ok_or("unknown corpus")?.1;
             let input = Bytes::from(generate(CORPUS_LEN));
-            compare_decoders(&input, chunking(chunk)?, parse_rounds(rounds)?)
+            let mode = mode.first().map_or(Ok(Reading::DataLen), |mode| reading(mode))?;
+            compare_decoders(&input, chunking(chunk)?, parse_rounds(rounds)?, mode)
         }
         [what, corpus, rounds] if what == "encode" => {
             let generate = encode::CORPORA.iter().find(|(name, _)| name == corpus).ok_or("unknown corpus")?.1;
@@ -76,14 +81,14 @@ fn parse_rounds(rounds: &str) -> Result<usize, String> {
     rounds.parse().ok().filter(|&n| n > 0).ok_or_else(|| "bad round count".to_owned())
 }
 
-fn compare_decoders(input: &Bytes, chunk: Option<usize>, rounds: usize) -> Result<String, String> {
+fn compare_decoders(input: &Bytes, chunk: Option<usize>, rounds: usize, reading: Reading) -> Result<String, String> {
     let chunks = split(input, chunk);
     let mut refused = Vec::new();
     let mut contestants = vec![
-        Contestant { name: OURS, pass: Box::new(|| timed_decode(decode, &chunks)) },
-        Contestant { name: APPENDED, pass: Box::new(|| timed_decode(decode_appended, &chunks)) },
+        Contestant { name: OURS, pass: Box::new(|| timed_decode(decode, &chunks, reading)) },
+        Contestant { name: APPENDED, pass: Box::new(|| timed_decode(decode_appended, &chunks, reading)) },
         Contestant { name: DECODE_LIMIT, pass: Box::new(|| timed(|| count_line_ends(black_box(input)))) },
-        Contestant { name: FLOOR, pass: Box::new(|| timed_decode(floor::decode, &chunks)) },
+        Contestant { name: FLOOR, pass: Box::new(|| timed_decode(floor::decode, &chunks, reading)) },
     ];
     // Our adapters over the core, with speed-up columns of their own: what each costs over the core's loop,
     // and how it stands against each peer.
@@ -91,13 +96,13 @@ fn compare_decoders(input: &Bytes, chunk: Option<usize>, rounds: usize) -> Resul
     for &(name, adapter) in ADAPTERS {
         let chunks = &chunks;
         references.push((contestants.len(), if name == STREAM { "stream's" } else { "reader's" }));
-        contestants.push(Contestant { name, pass: Box::new(move || timed_decode(adapter, chunks)) });
+        contestants.push(Contestant { name, pass: Box::new(move || timed_decode(adapter, chunks, reading)) });
     }
     for &(name, peer) in PEERS {
-        match gate::vet(peer, decode, input, chunk) {
+        match gate::vet(peer, decode, input, chunk, reading) {
             Verdict::Pass(_) => {
                 let chunks = &chunks;
-                contestants.push(Contestant { name, pass: Box::new(move || timed_decode(peer, chunks)) });
+                contestants.push(Contestant { name, pass: Box::new(move || timed_decode(peer, chunks, reading)) });
             }
             verdict => refused.push(format!("{name}: {verdict:?}")),
         }
@@ -151,9 +156,9 @@ fn encoder(name: &str, prepared: Prepared) -> Contestant<'_> {
 }
 
 /// One timed pass of `decoder` over chunks of its own, made before the timing starts (see [`Decode`]).
-fn timed_decode(decoder: Decode, chunks: &[Bytes]) -> Duration {
+fn timed_decode(decoder: Decode, chunks: &[Bytes], reading: Reading) -> Duration {
     let chunks = chunks.to_vec();
-    timed(|| decoder(black_box(chunks)))
+    timed(|| decoder(black_box(chunks), reading))
 }
 
 fn timed<T>(f: impl FnOnce() -> T) -> Duration {

@@ -3,10 +3,10 @@
 //! thread's own CPU time, a rough figure; criterion's benches are the ones to quote.
 //!
 //! ```text
-//! cargo run --release -p sse-codec-benches --bin profile -- CORPUS CHUNK IMPL PASSES
+//! cargo run --release -p sse-codec-benches --bin profile -- CORPUS CHUNK IMPL PASSES [data-len|text]
 //! ```
 //!
-//! - `CORPUS`: one of the corpora (`llm`, `llm_crlf`, `notify`, `multiline`, `big`);
+//! - `CORPUS`: one of the corpora (`llm`, `llm_crlf`, `notify`, `unicode`, `multiline`, `big`);
 //! - `CHUNK`: a chunk size in bytes, or `one-buffer`;
 //! - `IMPL`: `sse-codec` (our decoder given each chunk through `decode_chunk`), `sse-codec-appended` (our
 //!   decoder fed by appending each chunk to a `BytesMut`), `sse-codec-tokio-stream` or `sse-codec-tokio-reader`
@@ -15,7 +15,9 @@
 //!   off, drop it), or `encode` (our encoder writing the corpus's events by reference
 //!   into one reused buffer: the encoding alone, without the dropping of the events that the encode bench's
 //!   fair comparison times);
-//! - `PASSES`: how many times to go over the corpus.
+//! - `PASSES`: how many times to go over the corpus;
+//! - how each event is read (see `Reading`): its data's length (`data-len`, the default), or its type, ID and
+//!   data as validated text (`text`).
 //!
 //! For instructions inside the decoder only:
 //! `valgrind --tool=callgrind --toggle-collect='sse_codec_benches::decode' target/release/profile llm 1460
@@ -28,9 +30,11 @@ use bytes::{Bytes, BytesMut};
 use sse_codec_benches::adapters::ADAPTERS;
 use sse_codec_benches::peers::PEERS;
 use sse_codec_benches::results::DECODE_LIMIT;
-use sse_codec_benches::{APPENDED, CORPORA, CORPUS_LEN, OURS, chunking, count_line_ends, decode, encode, split};
+use sse_codec_benches::{
+    APPENDED, CORPORA, CORPUS_LEN, OURS, Reading, chunking, count_line_ends, decode, encode, reading, split,
+};
 
-const USAGE: &str = "usage: profile CORPUS CHUNK|one-buffer sse-codec|sse-codec-appended|ADAPTER|PEER|memchr2-scan|bytes-floor|encode PASSES";
+const USAGE: &str = "usage: profile CORPUS CHUNK|one-buffer sse-codec|sse-codec-appended|ADAPTER|PEER|memchr2-scan|bytes-floor|encode PASSES [data-len|text]";
 
 fn main() -> ExitCode {
     match run(std::env::args().skip(1).collect()) {
@@ -46,8 +50,10 @@ fn main() -> ExitCode {
 }
 
 fn run(args: Vec<String>) -> Result<String, String> {
-    let [corpus, chunk, implementation, passes] = &args[..] else {
-        return Err("four arguments expected".to_owned());
+    let (corpus, chunk, implementation, passes, mode) = match &args[..] {
+        [corpus, chunk, implementation, passes] => (corpus, chunk, implementation, passes, Reading::DataLen),
+        [corpus, chunk, implementation, passes, mode] => (corpus, chunk, implementation, passes, reading(mode)?),
+        _ => return Err("four or five arguments expected".to_owned()),
     };
     let generate = CORPORA.iter().find(|(name, _)| name == corpus).ok_or("unknown corpus")?.1;
     let chunk = chunking(chunk)?;
@@ -86,7 +92,7 @@ fn run(args: Vec<String>) -> Result<String, String> {
         let chunks = chunks.clone();
         let started = cpu_ns()?;
         events += match decoder {
-            Some(decoder) => decoder(black_box(chunks))?.events,
+            Some(decoder) => decoder(black_box(chunks), mode)?.events,
             None => count_line_ends(black_box(&input)),
         };
         nanos += cpu_ns()? - started;

@@ -7,7 +7,7 @@ use std::task::{Context, Poll, Waker};
 use bytes::Bytes;
 use futures::Stream;
 
-use crate::Counts;
+use crate::{Counts, Item, Reading};
 
 /// Polls `stream` with a no-op waker until it ends, handing each item to `each`; stops at the first error
 /// `each` returns. Every source here is a `futures::stream::iter`, which never pends, so a `Pending` is
@@ -32,12 +32,13 @@ pub(crate) fn source<'a>(
 }
 
 /// Drains `stream` (see [`drain`]), counting each item with [`Counts::count`].
-pub(crate) fn count_stream<S, T, E>(stream: S, data_len: impl Fn(&T) -> Option<usize>) -> Result<Counts, String>
+pub(crate) fn count_stream<S, T, E>(stream: S, reading: Reading) -> Result<Counts, String>
 where
     S: Stream<Item = Result<T, E>>,
+    T: Item,
     E: fmt::Display,
 {
     let mut counts = Counts::default();
-    drain(stream, |item| counts.count(&item, &data_len))?;
+    drain(stream, |item| counts.count(&item, reading))?;
     Ok(counts)
 }

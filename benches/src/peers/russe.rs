@@ -10,23 +10,35 @@ use russe::Event;
 use tokio_util::codec::{Decoder as _, Encoder as _};
 
 use crate::encode::{Output, Prepared};
-use crate::{Counts, drive_codec};
+use crate::{Counts, Item, Reading, Text, drive_codec};
 
 /// Decodes with russe, driven as `FramedRead` drives it.
 ///
 /// # Errors
 ///
 /// russe's error (invalid UTF-8, an I/O error).
-pub fn decode_russe(chunks: Vec<Bytes>) -> Result<Counts, String> {
+pub fn decode_russe(chunks: Vec<Bytes>, reading: Reading) -> Result<Counts, String> {
     let mut decoder = russe::Decoder::default();
-    drive_codec(
-        &chunks,
-        |buf, eof| if eof { decoder.decode_eof(buf) } else { decoder.decode(buf) },
-        |event| match event {
-            Event::Message(message) => Some(message.data.len()),
+    drive_codec(&chunks, |buf, eof| if eof { decoder.decode_eof(buf) } else { decoder.decode(buf) }, reading)
+}
+
+/// Its values are `ByteString`s, validated when it decodes them.
+impl Item for Event {
+    fn data_len(&self) -> Option<usize> {
+        match self {
+            Self::Message(message) => Some(message.data.len()),
             _ => None,
-        },
-    )
+        }
+    }
+
+    fn text(&self) -> Option<Result<Text<'_>, String>> {
+        let Self::Message(message) = self else { return None };
+        Some(Ok(Text {
+            event_type: message.event.as_deref().unwrap_or("message"),
+            id: message.id.as_deref(),
+            data: &message.data,
+        }))
+    }
 }
 
 /// russe's encoder: our events as `russe::Event::Message`s (outside timing; their `ByteString`s share our

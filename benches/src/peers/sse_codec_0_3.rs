@@ -8,23 +8,31 @@ use futures_codec::{Decoder as _, Encoder as _};
 use peer_sse_codec::{Event, SSECodec};
 
 use crate::encode::{Output, Prepared};
-use crate::{Counts, drive_codec};
+use crate::{Counts, Item, Reading, Text, drive_codec};
 
 /// Decodes with the crates.io sse-codec 0.3.3, driven as `FramedRead` drives it.
 ///
 /// # Errors
 ///
 /// That crate's error (invalid UTF-8, an I/O error).
-pub fn decode_sse_codec_0_3(chunks: Vec<Bytes>) -> Result<Counts, String> {
+pub fn decode_sse_codec_0_3(chunks: Vec<Bytes>, reading: Reading) -> Result<Counts, String> {
     let mut codec = SSECodec::default();
-    drive_codec(
-        &chunks,
-        |buf, eof| if eof { codec.decode_eof(buf) } else { codec.decode(buf) },
-        |event| match event {
-            Event::Message { data, .. } => Some(data.len()),
-            _ => None,
-        },
-    )
+    drive_codec(&chunks, |buf, eof| if eof { codec.decode_eof(buf) } else { codec.decode(buf) }, reading)
+}
+
+/// Its values are `String`s.
+impl Item for Event {
+    fn data_len(&self) -> Option<usize> {
+        match self {
+            Self::Message { data, .. } => Some(data.len()),
+            Self::Retry { .. } => None,
+        }
+    }
+
+    fn text(&self) -> Option<Result<Text<'_>, String>> {
+        let Self::Message { id, event, data } = self else { return None };
+        Some(Ok(Text { event_type: event, id: id.as_deref(), data }))
+    }
 }
 
 /// The crates.io sse-codec 0.3.3's encoder: our events as its `Event`s (outside timing; its values are

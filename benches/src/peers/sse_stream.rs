@@ -6,16 +6,28 @@ use bytes::Bytes;
 use sse_stream::{Sse, SseByteStream};
 
 use super::poll::{count_stream, source};
-use crate::Counts;
 use crate::encode::{Output, Prepared};
+use crate::{Counts, Item, Reading, Text};
 
 /// Decodes with sse-stream's `SseByteStream` over the borrowed chunks.
 ///
 /// # Errors
 ///
 /// sse-stream's error (invalid UTF-8 in a field value).
-pub fn decode_sse_stream(chunks: Vec<Bytes>) -> Result<Counts, String> {
-    count_stream(SseByteStream::new(source(&chunks)), |sse: &Sse| sse.data.as_ref().map(|data| data.len()))
+pub fn decode_sse_stream(chunks: Vec<Bytes>, reading: Reading) -> Result<Counts, String> {
+    count_stream(SseByteStream::new(source(&chunks)), reading)
+}
+
+/// Its values are `String`s; a block without data is not an event.
+impl Item for Sse {
+    fn data_len(&self) -> Option<usize> {
+        self.data.as_ref().map(String::len)
+    }
+
+    fn text(&self) -> Option<Result<Text<'_>, String>> {
+        let data = self.data.as_deref()?;
+        Some(Ok(Text { event_type: self.event.as_deref().unwrap_or("message"), id: self.id.as_deref(), data }))
+    }
 }
 
 /// sse-stream's encoder: our events as its `Sse` blocks (outside timing; its values are `String`s, each
