@@ -41,7 +41,7 @@ macro_rules! value_accessors {
             ///
             /// When the bytes are not valid UTF-8.
             pub fn to_str(&self) -> Result<&str, Utf8Error> {
-                core::str::from_utf8(self.as_bytes())
+                crate::text::value_to_str(self.as_bytes())
             }
 
             /// The value as text, decoded as a browser decodes it: invalid UTF-8 becomes U+FFFD.
@@ -285,7 +285,7 @@ impl Event {
     ///
     /// When the data is not valid UTF-8.
     pub fn data_str(&self) -> Result<&str, Utf8Error> {
-        core::str::from_utf8(&self.data)
+        crate::text::to_str(&self.data)
     }
 
     /// The data as text, decoded as a browser decodes it: invalid UTF-8 becomes U+FFFD.

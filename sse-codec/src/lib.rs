@@ -90,6 +90,8 @@ mod event;
 #[cfg(feature = "alloc")]
 mod input;
 #[cfg(feature = "alloc")]
+mod text;
+#[cfg(feature = "alloc")]
 mod value;
 
 pub use encoder::{EventRef, KEEP_ALIVE};
