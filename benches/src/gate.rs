@@ -111,14 +111,17 @@ mod tests {
         /// Right data, but every event typed `message`.
         fn untyped(chunks: Vec<Bytes>, reading: Reading) -> Result<Counts, String> {
             let counts = crate::decode(chunks, reading)?;
-            Ok(Counts { type_bytes: counts.events * "message".len(), ..counts })
+            let type_bytes = if reading == Reading::Text { counts.events * "message".len() } else { 0 };
+            Ok(Counts { type_bytes, ..counts })
         }
         let input = Bytes::from(crate::llm(64 << 10));
         for reading in [Reading::DataLen, Reading::Text] {
             assert!(matches!(vet(crate::decode, crate::decode, &input, Some(64), reading), Verdict::Pass(_)));
             assert!(matches!(vet(none, crate::decode, &input, None, reading), Verdict::Wrong(_)));
         }
-        assert!(matches!(vet(untyped, crate::decode, &input, None, Reading::DataLen), Verdict::Pass(_)));
-        assert!(matches!(vet(untyped, crate::decode, &input, None, Reading::Text), Verdict::Wrong(_)));
+        // Every `notify` event is typed.
+        let typed = Bytes::from(crate::notify(64 << 10));
+        assert!(matches!(vet(untyped, crate::decode, &typed, None, Reading::DataLen), Verdict::Pass(_)));
+        assert!(matches!(vet(untyped, crate::decode, &typed, None, Reading::Text), Verdict::Wrong(_)));
     }
 }
