@@ -30,8 +30,7 @@ use sse_codec_benches::peers::PEERS;
 use sse_codec_benches::results::DECODE_LIMIT;
 use sse_codec_benches::{APPENDED, CORPORA, CORPUS_LEN, OURS, chunking, count_line_ends, decode, encode, split};
 
-const USAGE: &str =
-    "usage: profile CORPUS CHUNK|one-buffer sse-codec|sse-codec-appended|ADAPTER|PEER|memchr2-scan|bytes-floor|encode PASSES";
+const USAGE: &str = "usage: profile CORPUS CHUNK|one-buffer sse-codec|sse-codec-appended|ADAPTER|PEER|memchr2-scan|bytes-floor|encode PASSES";
 
 fn main() -> ExitCode {
     match run(std::env::args().skip(1).collect()) {
