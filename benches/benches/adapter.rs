@@ -18,13 +18,13 @@ use std::time::Duration;
 
 use criterion::{BatchSize, BenchmarkGroup, Criterion, SamplingMode, Throughput, measurement::WallTime};
 use futures::{Sink, Stream, stream};
-use std::future::Future;
 use sse_codec::Event;
 use sse_codec_benches::CORPUS_LEN;
 use sse_codec_benches::corpus::{llm, notify};
 use sse_codec_benches::encode::{self, Output, Prepare, Prepared};
 use sse_codec_benches::peers::ENCODERS;
 use sse_codec_tokio::{EventBody, EventSink};
+use std::future::Future;
 use tokio::io::AsyncWrite;
 
 fn configure(group: &mut BenchmarkGroup<'_, WallTime>) {
