@@ -166,6 +166,9 @@ impl<W: AsyncWrite> EventSink<W> {
             let tail_len = this.tail.as_ref().map_or(0, |tail| tail.get().remaining());
             if this.buf.is_empty() && tail_len == 0 {
                 *this.tail = None;
+                // Back to the start of the allocation while nothing needs moving, rather than later, when the
+                // room behind the written bytes runs out and what was encoded since has to be moved.
+                this.buf.reserve(HIGH_WATER_MARK);
                 return Poll::Ready(Ok(()));
             }
             let written = if tail_len > 0 && this.writer.is_write_vectored() {
