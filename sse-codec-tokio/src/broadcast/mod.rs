@@ -86,23 +86,24 @@ use state::{Sender, Shared, State, wake_all};
 /// # An axum handler
 ///
 /// The handler reads `Last-Event-ID`, subscribes from it, sends a full state first when the ID was lost, and
-/// returns the subscription as the response body:
+/// returns an [`EventBody`](crate::EventBody) over the subscription (feature `http-body` for `into_response`,
+/// which sets [`RESPONSE_HEADERS`](sse_codec::headers::RESPONSE_HEADERS); without it, the body is a `Stream`
+/// of `Result<Bytes, Infallible>` for `axum::body::Body::from_stream`). The body writes each frame as it is,
+/// never encoding it again, and adds keep-alives, a first `retry`, a lifetime and shutdown as configured:
 ///
 /// ```
-/// use std::convert::Infallible;
-///
-/// use axum::body::Body;
+/// # #[cfg(feature = "http-body")] mod example {
 /// use axum::extract::State;
 /// use axum::http::{HeaderMap, StatusCode};
-/// use axum::response::{IntoResponse, Response};
-/// use bytes::{Bytes, BytesMut};
+/// use axum::response::IntoResponse;
+/// use bytes::BytesMut;
 /// use futures::{StreamExt, stream};
-/// use sse_codec_tokio::headers::RESPONSE_HEADERS;
-/// use sse_codec_tokio::{Broadcaster, Event, EventType, Replay};
+/// use sse_codec_tokio::{Broadcaster, Event, EventBody, EventType, Replay};
 ///
-/// async fn events(State(broadcaster): State<Broadcaster>, headers: HeaderMap) -> Response {
-///     let last_event_id = headers.get("last-event-id").and_then(|value| value.to_str().ok());
-///     let subscription = broadcaster.subscribe(last_event_id);
+/// async fn events(State(broadcaster): State<Broadcaster>, headers: HeaderMap) -> impl IntoResponse {
+///     // Browsers send the ID's UTF-8 bytes; an ID that is not valid UTF-8 is one this server never sent.
+///     let last_event_id = headers.get("last-event-id").map(|id| String::from_utf8_lossy(id.as_bytes()).into_owned());
+///     let subscription = broadcaster.subscribe(last_event_id.as_deref());
 ///     // Subscribe first, then take the state: an event sent in between is in both, none is in neither.
 ///     let full_state = (subscription.replay() == Replay::Lost).then(|| {
 ///         let mut frame = BytesMut::new();
@@ -112,15 +113,10 @@ use state::{Sender, Shared, State, wake_all};
 ///             .expect("a BytesMut grows");
 ///         frame.freeze()
 ///     });
-///     let frames = stream::iter(full_state).chain(subscription);
-///     let mut response = Body::from_stream(frames.map(Ok::<Bytes, Infallible>)).into_response();
-///     for (name, value) in RESPONSE_HEADERS {
-///         response.headers_mut().insert(name, value.parse().expect("a valid header value"));
-///     }
-///     response
+///     EventBody::new(stream::iter(full_state).chain(subscription)).into_response()
 /// }
 ///
-/// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # pub(super) async fn main() -> Result<(), Box<dyn std::error::Error>> {
 /// let broadcaster = Broadcaster::new(); // IDs 1, 2, 3, ...
 /// for text in ["a", "b", "c"] {
 ///     broadcaster.send(Event::new(text))?;
@@ -129,8 +125,9 @@ use state::{Sender, Shared, State, wake_all};
 /// // Here the handler is called directly, as a client that has seen event 1 reconnecting would.
 /// let mut headers = HeaderMap::new();
 /// headers.insert("last-event-id", "1".parse()?);
-/// let response = events(State(broadcaster.clone()), headers).await;
+/// let response = events(State(broadcaster.clone()), headers).await.into_response();
 /// assert_eq!(response.status(), StatusCode::OK);
+/// assert_eq!(response.headers()["content-type"], "text/event-stream");
 /// broadcaster.close(); // ends every subscription once it has read what was sent
 /// let mut body = response.into_body().into_data_stream();
 /// let mut wire = Vec::new();
@@ -138,7 +135,21 @@ use state::{Sender, Shared, State, wake_all};
 ///     wire.extend_from_slice(&chunk?);
 /// }
 /// assert_eq!(wire, b"id: 2\ndata: b\n\nid: 3\ndata: c\n\n");
+///
+/// // A client whose ID has left the log (or was never sent) gets the full state first.
+/// let mut headers = HeaderMap::new();
+/// headers.insert("last-event-id", "0".parse()?);
+/// let response = events(State(broadcaster.clone()), headers).await.into_response();
+/// let wire = axum::body::to_bytes(response.into_body(), usize::MAX).await?;
+/// assert_eq!(wire, "event: state\ndata: {\"everything\":true}\n\n");
 /// # Ok(()) }
+/// # }
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// #     #[cfg(feature = "http-body")]
+/// #     example::main().await?;
+/// #     Ok(())
+/// # }
 /// ```
 pub struct Broadcaster {
     shared: Arc<Shared>,
