@@ -6,12 +6,16 @@
 //! - `broadcast/tokio-broadcast+encode/<N>`: `tokio::sync::broadcast<Event>` read through
 //!   `tokio_stream::wrappers::BroadcastStream` (what an axum server over a broadcast channel does), each
 //!   subscriber encoding the event itself with our encoder (the fastest we have) into a `Bytes`.
+//! - `broadcast/axum-sse/<N>`: the same channel, each subscriber's stream mapped to axum's `sse::Event`
+//!   (whose builder encodes) and served through its own `Sse` response body, as an axum handler over a
+//!   broadcast channel is written: the body polled for its next frame.
 //! - `broadcast/bytes-clone/<N>`: the floor of handing every subscriber its own `Bytes` of one frame: N clones
 //!   of it, each dropped (two atomic reference-count operations each).
 //!
 //! Subscribers are polled by hand with a no-op waker, so the figures are the fan-out's own cost, without a
-//! scheduler's. Before timing, the bench prints the heap each kind of subscriber costs, counted by a global
-//! allocator (live bytes) and, for ours, by the broadcaster's own accounting.
+//! scheduler's. Before criterion's timing, the bench prints the heap each kind of subscriber costs, counted by
+//! a global allocator (live bytes) and, for ours, by the broadcaster's own accounting; and each fan-out's time
+//! beside ours at 10,000 subscribers, measured interleaved (the figure to quote for who is how much faster).
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::hint::black_box;
@@ -19,11 +23,14 @@ use std::mem::size_of;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicIsize, Ordering::Relaxed};
 use std::task::{Context, Poll, Waker};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
+use axum::body::BodyDataStream;
+use axum::response::IntoResponse;
+use axum::response::sse::{Event as AxumEvent, Sse};
 use bytes::{Bytes, BytesMut};
 use criterion::{BenchmarkId, Criterion, SamplingMode, Throughput};
-use futures::Stream;
+use futures::{Stream, StreamExt};
 use sse_codec::{Event, EventId, EventType};
 use sse_codec_tokio::{Broadcaster, Subscription};
 use tokio::sync::broadcast;
@@ -92,6 +99,27 @@ fn receivers(sender: &broadcast::Sender<Event>, n: usize) -> Vec<BroadcastStream
     streams
 }
 
+/// One axum `Sse` response body per subscriber, over its own receiver.
+fn axum_bodies(sender: &broadcast::Sender<Event>, n: usize) -> Vec<BodyDataStream> {
+    let mut bodies: Vec<_> = (0..n)
+        .map(|_| {
+            let events = BroadcastStream::new(sender.subscribe()).map(|event| {
+                let event = event.expect("no lag");
+                let mut axum = AxumEvent::default().event(event.event_type().to_str().unwrap());
+                if let Some(id) = event.id() {
+                    axum = axum.id(id.to_str().unwrap());
+                }
+                Ok::<_, std::convert::Infallible>(axum.data(event.data_str().unwrap()))
+            });
+            Sse::new(events).into_response().into_body().into_data_stream()
+        })
+        .collect();
+    for body in &mut bodies {
+        assert!(poll(body).is_pending());
+    }
+    bodies
+}
+
 /// The heap a subscriber costs, counted live, beside the size of the handle the subscriber holds.
 fn print_bytes_per_subscriber() {
     const N: usize = 10_000;
@@ -130,57 +158,129 @@ fn print_bytes_per_subscriber() {
     );
 }
 
-fn fan_out(c: &mut Criterion) {
-    print_bytes_per_subscriber();
-    let mut group = c.benchmark_group("broadcast");
-    group
-        .sampling_mode(SamplingMode::Flat)
-        .sample_size(20)
-        .warm_up_time(Duration::from_millis(500))
-        .measurement_time(Duration::from_secs(2));
-    for n in SUBSCRIBERS {
-        group.throughput(Throughput::Elements(n as u64));
+/// One of the fan-outs, set up with its subscribers; `step` is one send taken by every subscriber.
+enum FanOut {
+    Broadcaster(Broadcaster, Vec<Subscription>),
+    BytesClone(Bytes, usize),
+    TokioEncode(broadcast::Sender<Event>, Vec<BroadcastStream<Event>>, u64),
+    AxumSse(broadcast::Sender<Event>, Vec<BodyDataStream>, u64),
+}
 
-        let broadcaster = Broadcaster::new();
-        let mut subscriptions = subscribers(&broadcaster, n);
-        let event = event();
-        group.bench_function(BenchmarkId::new("broadcaster", n), |b| {
-            b.iter(|| {
+const KINDS: [&str; 4] = ["broadcaster", "bytes-clone", "tokio-broadcast+encode", "axum-sse"];
+
+impl FanOut {
+    fn new(kind: &str, n: usize) -> Self {
+        match kind {
+            "broadcaster" => {
+                let broadcaster = Broadcaster::new();
+                let subscriptions = subscribers(&broadcaster, n);
+                Self::Broadcaster(broadcaster, subscriptions)
+            }
+            "bytes-clone" => Self::BytesClone(Bytes::from(vec![b'x'; 128]), n),
+            "tokio-broadcast+encode" => {
+                let (sender, _) = broadcast::channel(1024);
+                let streams = receivers(&sender, n);
+                Self::TokioEncode(sender, streams, 0)
+            }
+            _ => {
+                let (sender, _) = broadcast::channel(1024);
+                let bodies = axum_bodies(&sender, n);
+                Self::AxumSse(sender, bodies, 0)
+            }
+        }
+    }
+
+    fn step(&mut self, event: &Event) {
+        match self {
+            Self::Broadcaster(broadcaster, subscriptions) => {
                 broadcaster.send(event.clone()).unwrap();
-                for subscription in &mut subscriptions {
+                for subscription in subscriptions {
                     let Poll::Ready(Some(frame)) = poll(subscription) else { panic!("a frame") };
                     black_box(frame);
                     assert!(poll(subscription).is_pending());
                 }
-            });
-        });
-        drop(subscriptions);
-
-        let frame = Bytes::from(vec![b'x'; 128]);
-        group.bench_function(BenchmarkId::new("bytes-clone", n), |b| {
-            b.iter(|| {
-                for _ in 0..n {
-                    black_box(black_box(&frame).clone());
+            }
+            Self::BytesClone(frame, n) => {
+                for _ in 0..*n {
+                    black_box(black_box(&*frame).clone());
                 }
-            });
-        });
-
-        let (sender, _) = broadcast::channel::<Event>(1024);
-        let mut streams = receivers(&sender, n);
-        let mut id = 0u64;
-        group.bench_function(BenchmarkId::new("tokio-broadcast+encode", n), |b| {
-            b.iter(|| {
-                id += 1;
+            }
+            Self::TokioEncode(sender, streams, id) => {
+                *id += 1;
                 sender.send(event.clone().with_id(EventId::new(id.to_string()).unwrap())).unwrap();
-                for stream in &mut streams {
+                for stream in streams {
                     let Poll::Ready(Some(Ok(event))) = poll(stream) else { panic!("an event") };
                     let mut frame = BytesMut::with_capacity(event.encoded_len());
                     event.encode(&mut frame).unwrap();
                     black_box::<Bytes>(frame.freeze());
                     assert!(poll(stream).is_pending());
                 }
-            });
-        });
+            }
+            Self::AxumSse(sender, bodies, id) => {
+                *id += 1;
+                sender.send(event.clone().with_id(EventId::new(id.to_string()).unwrap())).unwrap();
+                for body in bodies {
+                    let Poll::Ready(Some(Ok(frame))) = poll(body) else { panic!("a frame") };
+                    black_box::<Bytes>(frame);
+                    assert!(poll(body).is_pending());
+                }
+            }
+        }
+    }
+}
+
+/// Each fan-out's time beside ours at 10,000 subscribers, timed in turn round after round (a few sends each)
+/// and given as the median of the rounds' ratios, which hold steady on a machine whose speed drifts.
+fn print_interleaved_ratios(rounds: usize) {
+    const N: usize = 10_000;
+    const SENDS: u32 = 4;
+    let event = event();
+    let mut fan_outs: Vec<_> = KINDS.iter().map(|kind| FanOut::new(kind, N)).collect();
+    let mut ratios = vec![Vec::new(); KINDS.len()];
+    for _ in 0..rounds {
+        let times: Vec<_> = fan_outs
+            .iter_mut()
+            .map(|fan_out| {
+                let start = Instant::now();
+                for _ in 0..SENDS {
+                    fan_out.step(&event);
+                }
+                start.elapsed().as_secs_f64()
+            })
+            .collect();
+        for (ratio, time) in ratios.iter_mut().zip(&times) {
+            ratio.push(time / times[0]);
+        }
+    }
+    let report: Vec<_> = KINDS
+        .iter()
+        .zip(&mut ratios)
+        .skip(1)
+        .map(|(kind, ratios)| {
+            ratios.sort_by(f64::total_cmp);
+            format!("{kind} {:.2}x", ratios[ratios.len() / 2])
+        })
+        .collect();
+    eprintln!("time per send beside broadcaster's, {N} subscribers, median of {rounds} rounds: {}", report.join(", "));
+}
+
+fn fan_out(c: &mut Criterion) {
+    print_bytes_per_subscriber();
+    let testing = std::env::args().any(|arg| arg == "--test");
+    print_interleaved_ratios(if testing { 2 } else { 100 });
+    let mut group = c.benchmark_group("broadcast");
+    group
+        .sampling_mode(SamplingMode::Flat)
+        .sample_size(20)
+        .warm_up_time(Duration::from_millis(500))
+        .measurement_time(Duration::from_secs(2));
+    let event = event();
+    for n in SUBSCRIBERS {
+        group.throughput(Throughput::Elements(n as u64));
+        for kind in KINDS {
+            let mut fan_out = FanOut::new(kind, n);
+            group.bench_function(BenchmarkId::new(kind, n), |b| b.iter(|| fan_out.step(&event)));
+        }
     }
     group.finish();
 }
