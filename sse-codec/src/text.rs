@@ -16,7 +16,12 @@ pub(crate) fn to_str(bytes: &[u8]) -> Result<&str, Utf8Error> {
 /// a check.
 #[inline]
 pub(crate) fn value_to_str(bytes: &[u8]) -> Result<&str, Utf8Error> {
-    if bytes == b"message" { Ok("message") } else { to_str(bytes) }
+    match bytes {
+        b"message" => Ok("message"),
+        // What `simdutf8` would hand on to `core::str::from_utf8` anyway: inline values always.
+        short if short.len() < 64 => core::str::from_utf8(short),
+        long => to_str(long),
+    }
 }
 
 #[cfg(test)]
