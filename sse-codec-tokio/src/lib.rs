@@ -187,12 +187,18 @@ pub use stream::EventStream;
 
 #[cfg(feature = "codec")]
 mod codec;
+#[cfg(feature = "redis")]
+mod redis_broadcast;
 mod decoding;
 mod events;
 mod reader;
 
 #[cfg(feature = "codec")]
 pub use codec::SseCodec;
+#[cfg(feature = "redis")]
+pub use redis;
+#[cfg(feature = "redis")]
+pub use redis_broadcast::{RedisBroadcaster, RedisConfig, RedisError, RedisSubscription};
 pub use events::Events;
 pub use outgoing::{BodyItem, Outgoing};
 pub use reader::EventReader;
