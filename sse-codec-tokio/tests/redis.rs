@@ -408,3 +408,55 @@ async fn an_id_trimmed_out_of_redis_is_reported_lost_and_one_still_there_resumes
         .collect();
     assert_eq!(got, expected);
 }
+
+/// Drops every connection blocked in `XREAD` (the processes' readers), as a network fault would.
+async fn kill_readers(redis: &RedisServer) -> usize {
+    let mut connection = redis.connection().await;
+    let clients: String = sse_codec_tokio::redis::cmd("CLIENT").arg("LIST").query_async(&mut connection).await.unwrap();
+    let mut killed = 0;
+    for line in clients.lines().filter(|line| line.contains(" cmd=xread ")) {
+        let id = line.split(' ').find_map(|field| field.strip_prefix("id=")).unwrap();
+        let _: () = sse_codec_tokio::redis::cmd("CLIENT").arg("KILL").arg("ID").arg(id).query_async(&mut connection).await.unwrap();
+        killed += 1;
+    }
+    killed
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cut_reader_resumes_from_its_last_entry_and_an_id_ahead_of_it_waits_for_it() {
+    let Some(redis) = RedisServer::start("redis: reader cut").await else { return };
+    let a = RedisBroadcaster::open(&redis.url(), config()).unwrap();
+    // B's reader waits a second before reconnecting, and B waits up to 10 s for it.
+    let slow = config().backoff(Duration::from_secs(1), Duration::from_secs(1)).timeout(Duration::from_secs(10));
+    let b = RedisBroadcaster::open(&redis.url(), slow).unwrap();
+    let first: u64 = a.publish(Event::new("first")).await.unwrap().to_str().unwrap().parse().unwrap();
+    let mut live = b.subscribe(None).await.unwrap();
+    let deadline = Instant::now() + DEADLINE;
+    // Both readers have read the first event, and are blocked in XREAD.
+    for process in [&a, &b] {
+        while process.subscribe(Some(&first.to_string())).await.unwrap().replay() != (Replay::Resumed { events: 0 }) {
+            assert!(Instant::now() < deadline, "the readers never read the first event");
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    }
+    while kill_readers(&redis).await < 2 {
+        assert!(Instant::now() < deadline, "the readers never blocked in XREAD");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    // Published while B's reader is away: B must read them from its last entry when it is back.
+    let mut ids = Vec::new();
+    for n in 0..3 {
+        ids.push(a.publish(Event::new(format!("while cut {n}"))).await.unwrap().to_str().unwrap().to_owned());
+    }
+    // A client that saw the second on A comes to B, which has not read it yet: B waits, then resumes after it.
+    let mut resumed = timeout(DEADLINE, b.subscribe(Some(&ids[1]))).await.unwrap().unwrap();
+    // (Event 3 is replayed, or read live if B had not read it yet when it resumed.)
+    assert!(matches!(resumed.replay(), Replay::Resumed { events: 0 | 1 }), "{:?}", resumed.replay());
+    let frame = timeout(DEADLINE, resumed.next()).await.unwrap().unwrap();
+    assert_eq!(frame, format!("id: {}\ndata: while cut 2\n\n", ids[2]));
+    // B's live subscriber got the events of the cut once, in order.
+    for (n, id) in ids.iter().enumerate() {
+        let frame = timeout(DEADLINE, live.next()).await.unwrap().unwrap();
+        assert_eq!(frame, format!("id: {id}\ndata: while cut {n}\n\n"));
+    }
+}
