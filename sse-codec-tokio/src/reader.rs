@@ -123,6 +123,7 @@ impl<R> EventReader<R> {
 impl<R: AsyncRead> Stream for EventReader<R> {
     type Item = Result<Frame, Error>;
 
+    #[inline]
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
         let this = self.project();
         let mut reader = this.reader;

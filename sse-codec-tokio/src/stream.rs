@@ -130,6 +130,7 @@ where
 {
     type Item = Result<Frame, Error<E>>;
 
+    #[inline]
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
         let this = self.project();
         let (mut body, chunk) = (this.body, this.chunk);

@@ -171,11 +171,13 @@ impl Broadcaster {
     ///
     /// # Errors
     ///
-    /// - [`BroadcastError::Closed`] after [`close`](Self::close): nothing is sent.
+    /// Nothing is sent on error. The event is checked first, then whether the broadcaster is open:
+    ///
     /// - [`BroadcastError::IdGiven`] when the broadcaster numbers the events and `event` has an ID.
     /// - [`BroadcastError::MissingId`] or [`BroadcastError::EmptyId`] when the caller gives the IDs and
     ///   `event` has none, or an empty one.
     /// - [`BroadcastError::TooLarge`] when the encoded event alone is longer than the log's byte bound.
+    /// - [`BroadcastError::Closed`] after [`close`](Self::close).
     pub fn send(&self, event: Event) -> Result<EventId, BroadcastError> {
         let mut sender = self.shared.sender();
         let (event, id) = match self.shared.config.ids {
