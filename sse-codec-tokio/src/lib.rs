@@ -311,21 +311,21 @@ pub use stream::EventStream;
 
 #[cfg(feature = "codec")]
 mod codec;
-#[cfg(feature = "redis")]
-mod redis_broadcast;
 mod decoding;
 mod events;
 mod reader;
+#[cfg(feature = "redis")]
+mod redis_broadcast;
 
 #[cfg(feature = "codec")]
 pub use codec::SseCodec;
+pub use events::Events;
+pub use outgoing::{BodyItem, Outgoing};
+pub use reader::EventReader;
 #[cfg(feature = "redis")]
 pub use redis;
 #[cfg(feature = "redis")]
 pub use redis_broadcast::{RedisBroadcaster, RedisConfig, RedisError, RedisSubscription};
-pub use events::Events;
-pub use outgoing::{BodyItem, Outgoing};
-pub use reader::EventReader;
 pub use sink::{EventSink, HIGH_WATER_MARK, LARGE_PAYLOAD};
 
 pub use sse_codec;

@@ -144,8 +144,7 @@ async fn serve(redis: RedisBroadcaster) -> SocketAddr {
             Err(err) => (StatusCode::BAD_REQUEST, err.to_string()),
         }
     }
-    let router =
-        Router::new().route("/events", get(events)).route("/publish", post(publish)).with_state(redis);
+    let router = Router::new().route("/events", get(events)).route("/publish", post(publish)).with_state(redis);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     tokio::spawn(axum::serve(listener, router).into_future());
@@ -209,10 +208,8 @@ async fn client(
                 next = timeout(DEADLINE, events.next()) => next.expect("an event within the deadline"),
                 _ = last.changed() => continue, // the last ID is known now: perhaps this client has it
             };
-            let event = match next {
-                Some(Ok(event)) => event,
-                Some(Err(_)) | None => break, // the server ended the response (a lagged subscriber): resume
-            };
+            // The server ended the response (a lagged subscriber): resume.
+            let Some(Ok(event)) = next else { break };
             let id: u64 = event.id().unwrap().to_str().unwrap().parse().unwrap();
             received.events.push((id, event.data_lossy().into_owned()));
             last_seen = id;
@@ -369,7 +366,9 @@ async fn an_id_trimmed_out_of_redis_is_reported_lost_and_one_still_there_resumes
     }
     let mut ids = Vec::new();
     for n in 0..300 {
-        ids.push(process.publish(Event::new(format!("event {n}"))).await.unwrap().to_str().unwrap().parse::<u64>().unwrap());
+        ids.push(
+            process.publish(Event::new(format!("event {n}"))).await.unwrap().to_str().unwrap().parse::<u64>().unwrap(),
+        );
     }
     let last = *ids.last().unwrap();
     let mut connection = redis.connection().await;
@@ -378,7 +377,8 @@ async fn an_id_trimmed_out_of_redis_is_reported_lost_and_one_still_there_resumes
     let oldest = last + 1 - length as u64;
 
     // Resumed from Redis just before its oldest entry: every event from there, in order, then live ones.
-    let mut subscription = timeout(DEADLINE, process.subscribe(Some(&(oldest - 1).to_string()))).await.unwrap().unwrap();
+    let mut subscription =
+        timeout(DEADLINE, process.subscribe(Some(&(oldest - 1).to_string()))).await.unwrap().unwrap();
     assert_eq!(subscription.replay(), Replay::Resumed { events: length });
     for id in oldest..=last {
         let frame = timeout(DEADLINE, subscription.next()).await.unwrap().unwrap();
@@ -416,7 +416,13 @@ async fn kill_readers(redis: &RedisServer) -> usize {
     let mut killed = 0;
     for line in clients.lines().filter(|line| line.contains(" cmd=xread ")) {
         let id = line.split(' ').find_map(|field| field.strip_prefix("id=")).unwrap();
-        let _: () = sse_codec_tokio::redis::cmd("CLIENT").arg("KILL").arg("ID").arg(id).query_async(&mut connection).await.unwrap();
+        let _: () = sse_codec_tokio::redis::cmd("CLIENT")
+            .arg("KILL")
+            .arg("ID")
+            .arg(id)
+            .query_async(&mut connection)
+            .await
+            .unwrap();
         killed += 1;
     }
     killed

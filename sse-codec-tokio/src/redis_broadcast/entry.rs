@@ -65,7 +65,8 @@ mod tests {
 
     #[test]
     fn an_event_round_trips_through_its_entry() {
-        let event = Event::new("a\nb").with_event_type(EventType::from_static("tick")).with_retry(500).with_comment("c");
+        let event =
+            Event::new("a\nb").with_event_type(EventType::from_static("tick")).with_retry(500).with_comment("c");
         let map: HashMap<String, Value> =
             fields(&event).into_iter().map(|(name, value)| (name.to_owned(), Value::BulkString(value))).collect();
         let entry = StreamId { id: "42-0".into(), map, ..StreamId::default() };

@@ -286,7 +286,8 @@ impl RedisBroadcaster {
             }
             let result = invocation.invoke_async::<u64>(&mut connection).await;
             if let Err(err) = &result {
-                if err.is_io_error() || err.is_connection_dropped() || err.is_timeout() || err.is_unrecoverable_error() {
+                if err.is_io_error() || err.is_connection_dropped() || err.is_timeout() || err.is_unrecoverable_error()
+                {
                     *inner.publisher.lock().unwrap_or_else(PoisonError::into_inner) = None;
                 }
             }

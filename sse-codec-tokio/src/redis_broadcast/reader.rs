@@ -53,8 +53,14 @@ impl Reader {
         let mut from = match last {
             Some(from) => from.clone(),
             None => {
-                let head: StreamRangeReply =
-                    ::redis::cmd("XREVRANGE").arg(&self.key).arg("+").arg("-").arg("COUNT").arg(1).query_async(&mut connection).await?;
+                let head: StreamRangeReply = ::redis::cmd("XREVRANGE")
+                    .arg(&self.key)
+                    .arg("+")
+                    .arg("-")
+                    .arg("COUNT")
+                    .arg(1)
+                    .query_async(&mut connection)
+                    .await?;
                 let from = head.ids.first().map_or_else(|| "0-0".to_owned(), |entry| entry.id.clone());
                 self.position.send_replace(Some(entry::number(&from).unwrap_or(0)));
                 last.insert(from).clone()
@@ -81,7 +87,11 @@ impl Reader {
     }
 
     /// One blocking `XREAD` of the entries after `from`; empty when none came within the block time.
-    async fn read(&self, connection: &mut MultiplexedConnection, from: &str) -> RedisResult<Vec<::redis::streams::StreamKey>> {
+    async fn read(
+        &self,
+        connection: &mut MultiplexedConnection,
+        from: &str,
+    ) -> RedisResult<Vec<::redis::streams::StreamKey>> {
         let block = u64::try_from(self.block.as_millis()).unwrap_or(u64::MAX).max(1);
         let reply: Option<StreamReadReply> = ::redis::cmd("XREAD")
             .arg("COUNT")
