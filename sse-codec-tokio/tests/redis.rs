@@ -275,8 +275,23 @@ async fn fifty_clients_cut_at_random_resume_on_the_other_server_with_nothing_los
     }
     check(&received, &published);
     let connections: usize = received.iter().map(|client| client.connections).sum();
-    eprintln!("{CLIENTS} clients, {EVENTS} events, {connections} connections");
     assert!(connections >= CLIENTS * 5, "the clients were cut and resumed often: {connections} connections");
+
+    // Redis is read once per process per batch of entries, whatever the number of clients; a resume that the
+    // in-memory log cannot serve costs one XRANGE.
+    let calls = |stats: &str, command: &str| -> usize {
+        let line = stats.lines().find(|line| line.starts_with(&format!("cmdstat_{command}:"))).unwrap_or_default();
+        line.split(['=', ',']).nth(1).map_or(0, |calls| calls.parse().unwrap())
+    };
+    let stats: String = sse_codec_tokio::redis::cmd("INFO")
+        .arg("commandstats")
+        .query_async(&mut redis.connection().await)
+        .await
+        .unwrap();
+    let (xread, xrange) = (calls(&stats, "xread"), calls(&stats, "xrange"));
+    eprintln!("{CLIENTS} clients, {EVENTS} events, {connections} connections: {xread} XREAD, {xrange} XRANGE");
+    // Each process reads each event once (in batches), plus one empty read per block time (500 ms) that passed.
+    assert!(xread <= 2 * (EVENTS + 1) + 40, "{xread} XREAD calls for {EVENTS} events and 2 processes");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -375,6 +390,11 @@ async fn an_id_trimmed_out_of_redis_is_reported_lost_and_one_still_there_resumes
     let length: usize = connection.xlen(KEY).await.unwrap();
     assert!((20..300).contains(&length), "MAXLEN ~ 20 trimmed the stream to {length} entries");
     let oldest = last + 1 - length as u64;
+    // The reader has read them all.
+    while process.subscribe(Some(&last.to_string())).await.unwrap().replay() != (Replay::Resumed { events: 0 }) {
+        assert!(Instant::now() < deadline, "the reader never read the last event");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
 
     // Resumed from Redis just before its oldest entry: every event from there, in order, then live ones.
     let mut subscription =
@@ -436,7 +456,6 @@ async fn a_cut_reader_resumes_from_its_last_entry_and_an_id_ahead_of_it_waits_fo
     let slow = config().backoff(Duration::from_secs(1), Duration::from_secs(1)).timeout(Duration::from_secs(10));
     let b = RedisBroadcaster::open(&redis.url(), slow).unwrap();
     let first: u64 = a.publish(Event::new("first")).await.unwrap().to_str().unwrap().parse().unwrap();
-    let mut live = b.subscribe(None).await.unwrap();
     let deadline = Instant::now() + DEADLINE;
     // Both readers have read the first event, and are blocked in XREAD.
     for process in [&a, &b] {
@@ -445,6 +464,7 @@ async fn a_cut_reader_resumes_from_its_last_entry_and_an_id_ahead_of_it_waits_fo
             tokio::time::sleep(Duration::from_millis(10)).await;
         }
     }
+    let mut live = b.subscribe(None).await.unwrap();
     while kill_readers(&redis).await < 2 {
         assert!(Instant::now() < deadline, "the readers never blocked in XREAD");
         tokio::time::sleep(Duration::from_millis(10)).await;

@@ -64,8 +64,8 @@ impl Source {
             #[cfg(feature = "redis")]
             Self::Redis(redis) => redis.publish(event).await.map_err(|err| match err {
                 sse_codec_tokio::RedisError::Broadcast(err) => refused(err),
-                err if err.is_unavailable() => (StatusCode::SERVICE_UNAVAILABLE, format!("{err}\n")),
-                err => (StatusCode::INTERNAL_SERVER_ERROR, format!("{err}\n")),
+                err if err.is_unavailable() => (StatusCode::SERVICE_UNAVAILABLE, explain(&err)),
+                err => (StatusCode::INTERNAL_SERVER_ERROR, explain(&err)),
             }),
         }
     }
@@ -84,7 +84,7 @@ impl Source {
             }
             #[cfg(feature = "redis")]
             Self::Redis(redis) => {
-                let subscription = redis.subscribe(last_event_id).await.map_err(|err| format!("{err}\n"))?;
+                let subscription = redis.subscribe(last_event_id).await.map_err(|err| explain(&err))?;
                 let replay = subscription.replay();
                 Ok((subscription.boxed(), replay))
             }
@@ -99,4 +99,16 @@ impl Source {
             Self::Redis(redis) => redis.broadcaster().subscriber_count(),
         }
     }
+}
+
+/// An error and its sources on one line, such as "redis command failed: Connection refused (os error 111)".
+#[cfg(feature = "redis")]
+fn explain(err: &dyn std::error::Error) -> String {
+    let mut text = err.to_string();
+    let mut source = err.source();
+    while let Some(err) = source {
+        text = format!("{text}: {err}");
+        source = err.source();
+    }
+    text + "\n"
 }
