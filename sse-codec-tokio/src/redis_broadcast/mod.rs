@@ -350,7 +350,10 @@ impl RedisBroadcaster {
         loop {
             // The reader's position is read before the log: an empty log then means nothing after it was sent.
             let Some(last) = *position.borrow_and_update() else {
-                let _ = position.changed().await; // the reader has not reached Redis yet
+                // The reader has not reached Redis yet; it stops only once the broadcaster is closed.
+                if position.changed().await.is_err() {
+                    return Ok(self.lost());
+                }
                 continue;
             };
             if n > last {
@@ -372,7 +375,9 @@ impl RedisBroadcaster {
                     return Ok(self.lost());
                 }
                 while position.borrow_and_update().is_some_and(|last| n > last) {
-                    let _ = position.changed().await;
+                    if position.changed().await.is_err() {
+                        return Ok(self.lost());
+                    }
                 }
                 let subscription = inner.broadcaster.subscribe(Some(id));
                 if subscription.replay() != Replay::Lost {
