@@ -43,7 +43,10 @@ impl RedisServer {
                 std::env::var("CI").as_deref() != Ok("true"),
                 "redis-server is missing, and CI must run the Redis tests: apt-get install redis-server"
             );
-            eprintln!("\n*** SKIPPED {test}: redis-server is not installed (apt-get install redis-server) ***\n");
+            // Straight to standard error, past the test harness's capture, so that a skip is seen.
+            let message =
+                format!("\n*** SKIPPED {test}: redis-server is not installed (apt-get install redis-server) ***\n");
+            std::io::Write::write_all(&mut std::io::stderr(), message.as_bytes()).unwrap();
             return None;
         }
         let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
