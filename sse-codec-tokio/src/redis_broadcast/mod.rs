@@ -510,13 +510,26 @@ pub enum RedisError {
 }
 
 impl RedisError {
-    /// Whether Redis is out of reach (down, restarting, too slow), so that trying again later may succeed: a
-    /// server answers such a publish with 503 Service Unavailable.
+    /// Whether Redis is out of reach (down, restarting, still loading its data, failing over, too slow), so
+    /// that trying again later may succeed: a server answers such a publish with 503 Service Unavailable.
     #[must_use]
     pub fn is_unavailable(&self) -> bool {
+        use ::redis::{ErrorKind, ServerErrorKind};
         match self {
             Self::Redis(err) => {
-                err.is_io_error() || err.is_connection_dropped() || err.is_connection_refusal() || err.is_timeout()
+                err.is_io_error()
+                    || err.is_connection_dropped()
+                    || err.is_connection_refusal()
+                    || err.is_timeout()
+                    || matches!(
+                        err.kind(),
+                        ErrorKind::Server(
+                            ServerErrorKind::BusyLoading
+                                | ServerErrorKind::TryAgain
+                                | ServerErrorKind::MasterDown
+                                | ServerErrorKind::ClusterDown
+                        )
+                    )
             }
             Self::Timeout(_) => true,
             Self::Broadcast(_) => false,
