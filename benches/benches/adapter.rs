@@ -4,28 +4,26 @@
 //! - `adapter/<corpus>`: ids `core-loop` (`Event::encode` of every event into a reused buffer, as in
 //!   `encode/<corpus>`), `EventSink` (every event fed, then one flush, into a writer that discards, polled
 //!   in place with a no-op waker), `EventBody` (the body of a stream of the events, polled in place with a
-//!   no-op waker, its chunks kept as axum's frames are), and `axum` (`Sse`'s body, as in `encode/<corpus>`).
+//!   no-op waker, each chunk dropped as it comes, as a server drops it once written), `EventBody-kept` (the
+//!   same, its chunks kept as the axum peer keeps its frames: the one to compare with axum), and `axum`
+//!   (`Sse`'s body, as in `encode/<corpus>`).
 //!   The throughput is the size of our encoding for every id; each iteration consumes fresh owned events
 //!   made outside the clock (see `sse_codec_benches::encode`).
 //! - `adapter/keep-alive`: what restarting an idle timer would cost per event: `Sleep::reset` (the naive
 //!   keep-alive) beside `Instant::now` (what `EventBody` does, once per chunk).
 
+use std::future::Future;
 use std::hint::black_box;
-use std::io;
-use std::pin::{Pin, pin};
-use std::task::{Context, Poll, Waker};
+use std::task::{Context, Waker};
 use std::time::Duration;
 
 use criterion::{BatchSize, BenchmarkGroup, Criterion, SamplingMode, Throughput, measurement::WallTime};
-use futures::{Sink, Stream, stream};
 use sse_codec::Event;
 use sse_codec_benches::CORPUS_LEN;
 use sse_codec_benches::corpus::{llm, notify};
-use sse_codec_benches::encode::{self, Output, Prepare, Prepared};
+use sse_codec_benches::encode::{self, Output, Prepare};
 use sse_codec_benches::peers::ENCODERS;
-use sse_codec_tokio::{EventBody, EventSink};
-use std::future::Future;
-use tokio::io::AsyncWrite;
+use sse_codec_benches::sending;
 
 fn configure(group: &mut BenchmarkGroup<'_, WallTime>) {
     group
@@ -33,83 +31,6 @@ fn configure(group: &mut BenchmarkGroup<'_, WallTime>) {
         .sample_size(10)
         .warm_up_time(Duration::from_millis(500))
         .measurement_time(Duration::from_secs(2));
-}
-
-/// A writer that takes every byte and keeps none, counting them.
-#[derive(Debug, Default)]
-struct Discard(usize);
-
-impl AsyncWrite for Discard {
-    fn poll_write(mut self: Pin<&mut Self>, _: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
-        self.0 += buf.len();
-        Poll::Ready(Ok(buf.len()))
-    }
-
-    fn poll_write_vectored(
-        mut self: Pin<&mut Self>,
-        _: &mut Context<'_>,
-        bufs: &[io::IoSlice<'_>],
-    ) -> Poll<io::Result<usize>> {
-        let n = bufs.iter().map(|b| b.len()).sum();
-        self.0 += n;
-        Poll::Ready(Ok(n))
-    }
-
-    fn is_write_vectored(&self) -> bool {
-        true
-    }
-
-    fn poll_flush(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Poll::Ready(Ok(()))
-    }
-
-    fn poll_shutdown(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Poll::Ready(Ok(()))
-    }
-}
-
-/// Feeds every event into an `EventSink` over `writer`, then flushes; the writer never pends.
-fn sink_all<W: AsyncWrite + Unpin>(events: Vec<Event>, writer: W) -> Result<W, String> {
-    let mut cx = Context::from_waker(Waker::noop());
-    let mut sink = EventSink::new(writer);
-    let ready = |poll: Poll<io::Result<()>>| match poll {
-        Poll::Ready(result) => result.map_err(|e| e.to_string()),
-        Poll::Pending => Err("a writer that never pends made the sink pend".to_string()),
-    };
-    for event in events {
-        ready(Sink::<Event>::poll_ready(Pin::new(&mut sink), &mut cx))?;
-        Pin::new(&mut sink).start_send(event).map_err(|e| e.to_string())?;
-    }
-    ready(Sink::<Event>::poll_flush(Pin::new(&mut sink), &mut cx))?;
-    Ok(sink.into_inner())
-}
-
-fn encode_sink(events: Vec<Event>, _: &mut Output) -> Result<(), String> {
-    black_box(sink_all(events, Discard::default())?);
-    Ok(())
-}
-
-fn prepare_sink(events: &[Event]) -> Result<Prepared, String> {
-    Ok(Prepared::new(events.to_vec(), encode_sink))
-}
-
-/// Polls an `EventBody` of the events to its end with a no-op waker (the source never pends), keeping each
-/// chunk in `out.frames` as the axum peer keeps its frames.
-fn encode_body(events: Vec<Event>, out: &mut Output) -> Result<(), String> {
-    let mut cx = Context::from_waker(Waker::noop());
-    let mut body = pin!(EventBody::new(stream::iter(events)));
-    loop {
-        match body.as_mut().poll_next(&mut cx) {
-            Poll::Ready(Some(Ok(chunk))) => out.frames.push(chunk),
-            Poll::Ready(None) => return Ok(()),
-            Poll::Ready(Some(Err(never))) => match never {},
-            Poll::Pending => return Err("the body pended over a source that never does".into()),
-        }
-    }
-}
-
-fn prepare_body(events: &[Event]) -> Result<Prepared, String> {
-    Ok(Prepared::new(events.to_vec(), encode_body))
 }
 
 /// Times one encoder: fresh owned events from the batch setup (not timed), encoded into the reused output.
@@ -130,18 +51,19 @@ fn bench_adapter(c: &mut Criterion) {
         let events = encode::events_of(&generate(CORPUS_LEN)).expect("our decoder reads every corpus");
         let reference = encode::encoded(&events);
         // Both adapters write exactly the core's bytes.
-        let mut out = Output::default();
-        encode_body(events.clone(), &mut out).unwrap();
-        assert_eq!(out.to_vec(), reference, "EventBody wrote other bytes than the core");
-        let written = sink_all(events.clone(), Vec::new()).unwrap();
+        let mut chunks = Vec::new();
+        sending::drain_body(events.clone(), |chunk| chunks.extend_from_slice(&chunk)).unwrap();
+        assert_eq!(chunks, reference, "EventBody wrote other bytes than the core");
+        let written = sending::sink_all(events.clone(), Vec::new()).unwrap();
         assert_eq!(written, reference, "EventSink wrote other bytes than the core");
 
         let mut group = c.benchmark_group(format!("adapter/{corpus}"));
         configure(&mut group);
         group.throughput(Throughput::Bytes(reference.len() as u64));
         time(&mut group, "core-loop", encode::prepare_ours, &events);
-        time(&mut group, "EventSink", prepare_sink, &events);
-        time(&mut group, "EventBody", prepare_body, &events);
+        time(&mut group, "EventSink", sending::prepare_sink, &events);
+        time(&mut group, "EventBody", sending::prepare_body, &events);
+        time(&mut group, "EventBody-kept", sending::prepare_body_kept, &events);
         time(&mut group, "axum", axum, &events);
         group.finish();
     }

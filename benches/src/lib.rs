@@ -16,6 +16,7 @@ pub mod floor;
 pub mod gate;
 pub mod peers;
 pub mod results;
+pub mod sending;
 
 /// The test oracles of `sse-codec` (a spec-literal reference decoder, what a receiver must decode from encoded
 /// events), shared with its tests and fuzz targets without entering its public API.

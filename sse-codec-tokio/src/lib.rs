@@ -153,7 +153,7 @@
 //! # Broadcasting to many clients
 //!
 //! [`Broadcaster`] encodes each event once and hands the same `Bytes` to every [`Subscription`] (a `Stream` of
-//! encoded frames, a response body's input); its bounded replay log lets a reconnecting client resume from its
+//! encoded frames, which `EventBody::new(subscription)` writes as they are); its bounded replay log lets a reconnecting client resume from its
 //! `Last-Event-ID`, and a subscriber that falls behind the log is ended, never silently skipped:
 //!
 //! ```

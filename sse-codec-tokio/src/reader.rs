@@ -109,7 +109,8 @@ impl<R> EventReader<R> {
     }
 
     /// The reader and the decoder, for example to decode the next connection with the same last event ID and
-    /// limits. Bytes already read but not yet decoded into a frame are dropped, as at the end of a stream.
+    /// limits. Bytes read and not handed out as frames (complete events among them, or what follows an
+    /// error) are dropped undecoded, so the last event ID is that of the frames handed out.
     pub fn into_parts(self) -> (R, Decoder) {
         (self.reader, self.decoding.into_decoder())
     }

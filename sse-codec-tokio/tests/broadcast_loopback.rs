@@ -2,7 +2,6 @@
 //! clients cut at random points (mid-frame too) and resuming with `Last-Event-ID` end with every event once, in
 //! order; a client that stalls is ended, and the broadcaster's memory stays within its budget.
 
-use std::convert::Infallible;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
@@ -16,7 +15,7 @@ use axum::routing::get;
 use bytes::Bytes;
 use futures::{Stream, StreamExt};
 use sse_codec_tokio::headers::RESPONSE_HEADERS;
-use sse_codec_tokio::{BroadcastConfig, Broadcaster, Decoder, Event, EventStream, Frame, Replay};
+use sse_codec_tokio::{BroadcastConfig, Broadcaster, Decoder, Event, EventBody, EventStream, Frame, Replay};
 use tokio::time::{Instant, sleep, timeout};
 
 const CLIENTS: usize = 100;
@@ -36,7 +35,8 @@ async fn events(State(app): State<App>, headers: HeaderMap) -> Response {
     if subscription.replay() == Replay::Lost {
         app.lost.fetch_add(1, Ordering::Relaxed);
     }
-    let mut response = Body::from_stream(subscription.map(Ok::<Bytes, Infallible>)).into_response();
+    // The frames as they are, with the body's opening comment and keep-alives.
+    let mut response = Body::from_stream(EventBody::new(subscription)).into_response();
     for (name, value) in RESPONSE_HEADERS {
         response.headers_mut().insert(name, value.parse().unwrap());
     }
