@@ -279,7 +279,7 @@ impl Broadcaster {
         let replay = Replay::Resumed { events: (next - first) as usize };
         let slot = state.add(first);
         drop(state);
-        (Subscription::new(Arc::clone(&self.shared), slot, replay), oldest)
+        (Subscription::new(Arc::clone(&self.shared), slot, first, replay), oldest)
     }
 
     /// The subscriptions that are neither ended nor dropped.
