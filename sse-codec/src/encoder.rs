@@ -40,7 +40,7 @@
 //! ```
 
 use crate::error::EncodeError;
-use crate::field::is_valid_id;
+use crate::field::{check_event_type, check_id};
 use crate::line::find_line_end;
 
 /// A keep-alive: a comment line and a blank line, which every receiver ignores but every proxy sees as
@@ -71,33 +71,6 @@ impl Sink for SliceSink<'_> {
     fn put(&mut self, bytes: &[u8]) {
         self.out[self.len..self.len + bytes.len()].copy_from_slice(bytes);
         self.len += bytes.len();
-    }
-}
-
-const fn has_line_break(value: &[u8]) -> bool {
-    let mut i = 0;
-    while i < value.len() {
-        if value[i] == b'\r' || value[i] == b'\n' {
-            return true;
-        }
-        i += 1;
-    }
-    false
-}
-
-/// Whether `value` can be sent as an event type.
-pub(crate) const fn check_event_type(value: &[u8]) -> Result<(), EncodeError> {
-    if has_line_break(value) { Err(EncodeError::LineBreakInEventType) } else { Ok(()) }
-}
-
-/// Whether `value` can be sent as an ID.
-pub(crate) fn check_id(value: &[u8]) -> Result<(), EncodeError> {
-    if has_line_break(value) {
-        Err(EncodeError::LineBreakInId)
-    } else if !is_valid_id(value) {
-        Err(EncodeError::NulInId)
-    } else {
-        Ok(())
     }
 }
 

@@ -16,8 +16,8 @@ use core::str::Utf8Error;
 
 use bytes::Bytes;
 
-use crate::encoder::{check_event_type, check_id};
 use crate::error::EncodeError;
+use crate::field::{check_event_type, check_id, check_static_event_type};
 use crate::value::Value;
 
 /// Decodes text as a browser does: invalid UTF-8 sequences become U+FFFD, one per maximal invalid subpart.
@@ -134,7 +134,7 @@ impl EventType {
     /// ```
     #[must_use]
     pub const fn from_static(value: &'static str) -> Self {
-        if check_event_type(value.as_bytes()).is_err() {
+        if check_static_event_type(value.as_bytes()).is_err() {
             panic!("event type contains a line break (CR or LF)");
         }
         Self(Value::from_static(value.as_bytes()))
