@@ -40,7 +40,7 @@
 //! ```
 
 use crate::error::EncodeError;
-use crate::field::{check_event_type, check_id};
+use crate::field::{check_event_type, check_id, format_u64};
 use crate::line::find_line_end;
 
 /// A keep-alive: a comment line and a blank line, which every receiver ignores but every proxy sees as
@@ -92,16 +92,7 @@ fn put_lines(sink: &mut impl Sink, prefix: &[u8], text: &[u8]) {
 /// Writes the decimal digits of `millis` as a `retry` line.
 fn put_retry(sink: &mut impl Sink, millis: u64) {
     let mut digits = [0u8; 20];
-    let mut start = digits.len();
-    let mut n = millis;
-    loop {
-        start -= 1;
-        digits[start] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
+    let start = format_u64(millis, &mut digits);
     sink.put(b"retry: ");
     sink.put(&digits[start..]);
     sink.put(b"\n");
@@ -144,6 +135,58 @@ pub struct EventRef<'a> {
 }
 
 impl<'a> EventRef<'a> {
+    /// A block with `data` (text or bytes that you hold: a `&str`, a `String`, a `Vec<u8>`, ...): an event
+    /// of type `message` until [`EventRef::with_event_type`] names another. Nothing is copied or checked
+    /// until the block is encoded.
+    ///
+    /// ```
+    /// use sse_codec::EventRef;
+    ///
+    /// let (kind, id, json) = ("update", String::from("42"), String::from(r#"{"n":1}"#));
+    /// let mut out = Vec::new();
+    /// EventRef::new(&json).with_event_type(kind).with_id(&id).encode(&mut out)?;
+    /// assert_eq!(out, b"event: update\nid: 42\ndata: {\"n\":1}\n\n");
+    /// # Ok::<(), sse_codec::EncodeError>(())
+    /// ```
+    #[must_use]
+    #[inline]
+    pub fn new(data: &'a (impl AsRef<[u8]> + ?Sized)) -> Self {
+        Self::data(data.as_ref())
+    }
+
+    /// Sets the event type, checked (no CR or LF) when the block is encoded.
+    #[must_use]
+    #[inline]
+    pub fn with_event_type(mut self, event_type: &'a (impl AsRef<[u8]> + ?Sized)) -> Self {
+        self.event_type = Some(event_type.as_ref());
+        self
+    }
+
+    /// Sets the ID, checked (no CR, LF or NUL) when the block is encoded. A number is an
+    /// [`EventId::from`](crate::EventId) away (feature `alloc`), or any text you format it into.
+    #[must_use]
+    #[inline]
+    pub fn with_id(mut self, id: &'a (impl AsRef<[u8]> + ?Sized)) -> Self {
+        self.id = Some(id.as_ref());
+        self
+    }
+
+    /// Sets the reconnection time to ask for, in milliseconds.
+    #[must_use]
+    #[inline]
+    pub const fn with_retry(mut self, millis: u64) -> Self {
+        self.retry = Some(millis);
+        self
+    }
+
+    /// Sets a comment, written first as one `:` line per line of it.
+    #[must_use]
+    #[inline]
+    pub fn with_comment(mut self, comment: &'a (impl AsRef<[u8]> + ?Sized)) -> Self {
+        self.comment = Some(comment.as_ref());
+        self
+    }
+
     /// A block with data only: an event of type `message`.
     #[must_use]
     pub const fn data(data: &'a [u8]) -> Self {
@@ -245,7 +288,7 @@ impl<'a> EventRef<'a> {
 
 #[cfg(feature = "alloc")]
 mod owned {
-    use bytes::BufMut;
+    use bytes::{BufMut, Bytes, BytesMut};
 
     use super::{EventRef, Sink};
     use crate::error::EncodeError;
@@ -306,8 +349,10 @@ mod owned {
         ///
         /// # Errors
         ///
-        /// Only [`EncodeError::BufferTooSmall`], when `dst` has less room than [`Event::encoded_len`]; the
-        /// event's type and ID were validated when they were made. Nothing is written on error.
+        /// Only [`EncodeError::BufferTooSmall`], when `dst` has less room than [`Event::encoded_len`]: a
+        /// buffer of fixed size (a `&mut [u8]`, a [`BufMut::limit`]). A growable `BytesMut` or `Vec<u8>`
+        /// never fails; [`Event::to_bytes`] says so in its type. The event's type and ID were validated when
+        /// they were made. Nothing is written on error.
         ///
         /// # Examples
         ///
@@ -335,6 +380,31 @@ mod owned {
         #[must_use]
         pub fn encoded_len(&self) -> usize {
             self.as_event_ref().encoded_len()
+        }
+
+        /// The event encoded into a new [`Bytes`] of exactly its length: a frame to send, or to send to many
+        /// (cloning a `Bytes` copies nothing). It cannot fail: the type and ID were validated when they were
+        /// made, and the buffer is made to fit. `Bytes::from(&event)` does the same.
+        ///
+        /// ```
+        /// use sse_codec::{Event, EventId};
+        ///
+        /// let frame = Event::new("hello").with_id(EventId::from(7)).to_bytes();
+        /// assert_eq!(&frame[..], b"id: 7\ndata: hello\n\n");
+        /// ```
+        #[must_use]
+        pub fn to_bytes(&self) -> Bytes {
+            let event = self.as_event_ref();
+            let mut out = BytesMut::with_capacity(event.encoded_len());
+            event.write(&mut BufMutSink(&mut out));
+            out.freeze()
+        }
+    }
+
+    impl From<&Event> for Bytes {
+        /// As [`Event::to_bytes`].
+        fn from(event: &Event) -> Self {
+            event.to_bytes()
         }
     }
 

@@ -232,6 +232,21 @@ pub fn parse_retry(value: &[u8]) -> Option<u64> {
     })
 }
 
+/// Writes the decimal digits of `n` at the end of `digits` (the inverse of [`parse_retry`], and the text of a
+/// numeric ID) and returns where they start.
+pub(crate) fn format_u64(mut n: u64, digits: &mut [u8; 20]) -> usize {
+    let mut start = digits.len();
+    loop {
+        start -= 1;
+        // No truncation: a remainder of ten is below 256.
+        digits[start] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            return start;
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

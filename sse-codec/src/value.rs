@@ -32,6 +32,7 @@ impl Value {
     }
 
     /// Holds `value` inline; the caller has checked that it fits.
+    #[inline]
     fn inline(value: &[u8]) -> Self {
         let mut bytes = [0; INLINE_CAP];
         bytes[..value.len()].copy_from_slice(value);
@@ -51,6 +52,19 @@ impl Value {
             i += 1;
         }
         Self::inline_parts(bytes, value.len())
+    }
+
+    /// A value copied from `value`: inline when it fits, without allocating; else into a new [`Bytes`].
+    #[inline]
+    pub(crate) fn copy_from_slice(value: &[u8]) -> Self {
+        if value.len() <= INLINE_CAP { Self::inline(value) } else { Self::Shared(Bytes::copy_from_slice(value)) }
+    }
+
+    /// The decimal digits of `n`, inline (20 digits at most), without allocating.
+    pub(crate) fn from_u64(n: u64) -> Self {
+        let mut digits = [0u8; 20];
+        let start = crate::field::format_u64(n, &mut digits);
+        Self::inline(&digits[start..])
     }
 
     /// A value from `bytes`, which a long value keeps without copying.
