@@ -15,6 +15,7 @@ pub mod floor;
 pub mod gate;
 pub mod peers;
 pub mod results;
+pub mod strings;
 
 /// The test oracles of `sse-codec` (a spec-literal reference decoder, what a receiver must decode from encoded
 /// events), shared with its tests and fuzz targets without entering its public API.
