@@ -40,7 +40,7 @@
 //! ```
 
 use crate::error::EncodeError;
-use crate::field::{check_event_type, check_id, format_u64};
+use crate::field::{check_event_type, check_id, format_u64, has_line_break};
 use crate::line::find_line_end;
 
 /// A keep-alive: a comment line and a blank line, which every receiver ignores but every proxy sees as
@@ -77,6 +77,13 @@ impl Sink for SliceSink<'_> {
 /// Writes `text` as one `prefix` line per line of it; every kind of line break starts a new line.
 #[inline(always)]
 fn put_lines(sink: &mut impl Sink, prefix: &[u8], text: &[u8]) {
+    // Most payloads are one line: found so by a quick test, they are written without a search per line.
+    if !has_line_break(text) {
+        sink.put(prefix);
+        sink.put(text);
+        sink.put(b"\n");
+        return;
+    }
     let mut rest = text;
     while let Some(end) = find_line_end(rest) {
         sink.put(prefix);
@@ -210,6 +217,7 @@ impl<'a> EventRef<'a> {
     /// # Errors
     ///
     /// [`EncodeError::LineBreakInEventType`], [`EncodeError::LineBreakInId`] or [`EncodeError::NulInId`].
+    #[inline]
     pub fn validate(&self) -> Result<(), EncodeError> {
         if let Some(event_type) = self.event_type {
             check_event_type(event_type)?;

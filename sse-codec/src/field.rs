@@ -4,7 +4,7 @@
 //! of "Interpreting an event stream" that do not depend on state: which `id` values count, and which `retry`
 //! values count. Every other part of this crate calls these functions instead of restating the rules.
 
-use memchr::memchr;
+use memchr::{memchr, memchr2};
 
 use crate::error::EncodeError;
 
@@ -120,7 +120,7 @@ pub fn is_valid_id(value: &[u8]) -> bool {
 /// follows. The encoder and the owned [`EventType`](crate::EventType) both check with this.
 #[inline]
 pub(crate) fn check_event_type(value: &[u8]) -> Result<(), EncodeError> {
-    if any_word(value, |word| zero_bytes(word ^ CRS) | zero_bytes(word ^ LFS) != 0) {
+    if has_line_break(value) {
         return Err(EncodeError::LineBreakInEventType);
     }
     Ok(())
@@ -130,11 +130,34 @@ pub(crate) fn check_event_type(value: &[u8]) -> Result<(), EncodeError> {
 /// ignore the field, [`is_valid_id`]). A line break is reported before a NUL.
 #[inline]
 pub(crate) fn check_id(value: &[u8]) -> Result<(), EncodeError> {
-    if any_word(value, |word| zero_bytes(word ^ CRS) | zero_bytes(word ^ LFS) | zero_bytes(word) != 0) {
+    let refused = if value.len() < 16 {
+        any_word(value, |word| zero_bytes(word ^ CRS) | zero_bytes(word ^ LFS) | zero_bytes(word) != 0)
+    } else {
+        has_line_break(value) || !is_valid_id(value)
+    };
+    if refused {
         // The rare refusal says which rule: the same order as `check_static_id`.
         return check_static_id(value);
     }
     Ok(())
+}
+
+/// Whether `bytes` holds a CR or an LF: whether a value must be refused (a type, an ID) or split into lines
+/// (data, a comment). A value under 32 bytes (most types and IDs) is read as one or two overlapping blocks
+/// of 16 bytes, which the compiler turns into vector compares, or a word at a time under 16 bytes: less than
+/// the call and set-up of a `memchr2` search costs, to which longer values go.
+#[inline(always)]
+pub(crate) fn has_line_break(bytes: &[u8]) -> bool {
+    #[inline(always)]
+    fn block(bytes: &[u8], at: usize) -> bool {
+        let block: &[u8; 16] = bytes[at..at + 16].try_into().expect("a whole block");
+        block.iter().fold(0u8, |found, &byte| found | u8::from(byte == b'\r') | u8::from(byte == b'\n')) != 0
+    }
+    match bytes.len() {
+        32.. => memchr2(b'\r', b'\n', bytes).is_some(),
+        len @ 16.. => block(bytes, 0) || block(bytes, len - 16),
+        _ => any_word(bytes, |word| zero_bytes(word ^ CRS) | zero_bytes(word ^ LFS) != 0),
+    }
 }
 
 /// [`check_event_type`] as a `const fn`, for values checked at compile time.
@@ -295,16 +318,17 @@ mod tests {
 
     #[test]
     fn line_breaks_and_nul_are_found_at_every_position_of_every_length() {
-        let mut clean = [0u8; 40];
+        let mut clean = [0u8; 300];
         for (i, byte) in clean.iter_mut().enumerate() {
             *byte = 14 + (i * 37 % 240) as u8;
         }
-        for len in 0..=clean.len() {
+        // Every length that a word, a 16-byte block or `memchr2` reads, and the lengths between them.
+        for len in (0..=40).chain([47, 48, 49, 255, 256, 257, 300]) {
             let value = &clean[..len];
             assert_eq!((check_event_type(value), check_id(value)), (Ok(()), Ok(())), "{len} clean bytes");
             // Bytes one away from CR, LF and NUL, which a careless word test could take for them.
             for near in [0x01, 0x0b, 0x0c, 0x0e, 0x09, 0x80, 0x8a, 0x8d, 0xff] {
-                assert_eq!((check_event_type(&[near; 40][..len]), check_id(&[near; 40][..len])), (Ok(()), Ok(())));
+                assert_eq!((check_event_type(&[near; 300][..len]), check_id(&[near; 300][..len])), (Ok(()), Ok(())));
             }
             for at in 0..len {
                 for (byte, type_error, id_error) in [
