@@ -209,6 +209,7 @@ impl EventType {
 
     /// Wraps the value at `range` of `block`, which the decoder took from one line and which therefore holds
     /// no line break.
+    #[inline]
     pub(crate) fn from_line(block: &Bytes, range: Range<usize>) -> Self {
         debug_assert!(check_event_type(&block[range.clone()]).is_ok());
         Self(Value::from_slice_of(block, range))
@@ -285,6 +286,7 @@ impl EventId {
     }
 
     /// Wraps the value at `range` of `block`, which the decoder took from one line and found free of NUL.
+    #[inline]
     pub(crate) fn from_line(block: &Bytes, range: Range<usize>) -> Self {
         debug_assert!(check_id(&block[range.clone()]).is_ok());
         Self(Value::from_slice_of(block, range))

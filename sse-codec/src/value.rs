@@ -32,7 +32,6 @@ impl Value {
     }
 
     /// Holds `value` inline; the caller has checked that it fits.
-    #[inline]
     fn inline(value: &[u8]) -> Self {
         let mut bytes = [0; INLINE_CAP];
         bytes[..value.len()].copy_from_slice(value);
@@ -73,6 +72,7 @@ impl Value {
     }
 
     /// The value at `range` of `block`: copied when short, a slice sharing `block` when long.
+    #[inline]
     pub(crate) fn from_slice_of(block: &Bytes, range: Range<usize>) -> Self {
         if range.len() > INLINE_CAP {
             return Self::Shared(block.slice(range));
