@@ -167,7 +167,8 @@ impl EventType {
     /// A validated event type from a value you hand over (a `String`, a `Vec<u8>`, a [`Bytes`], a
     /// `&'static str`). A value of up to 38 bytes is copied inline (a `String` or `Vec<u8>` is then freed); a
     /// longer one is kept without copying. To make one from text you only borrow, use
-    /// [`EventType::copy_from_slice`] or `TryFrom<&str>`, which never goes through a [`Bytes`].
+    /// [`EventType::copy_from_slice`] or `TryFrom<&str>`, and from a `String`, `TryFrom<String>`: they never
+    /// go through a [`Bytes`] for a short value.
     ///
     /// # Errors
     ///
@@ -243,7 +244,8 @@ impl EventId {
     /// A validated ID from a value you hand over (a `String`, a `Vec<u8>`, a [`Bytes`], a `&'static str`).
     /// A value of up to 38 bytes is copied inline (a `String` or `Vec<u8>` is then freed); a longer one is
     /// kept without copying. To make one from text you only borrow, use [`EventId::copy_from_slice`] or
-    /// `TryFrom<&str>`; from a counter, `From<u64>`.
+    /// `TryFrom<&str>`, and from a `String`, `TryFrom<String>`: they never go through a [`Bytes`] for a short
+    /// value. From a counter, `From<u64>`.
     ///
     /// # Errors
     ///
