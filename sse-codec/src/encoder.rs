@@ -325,10 +325,12 @@ mod owned {
         /// Encodes a block whose type and ID are known to be valid into `dst`, if it has room.
         #[inline]
         fn encode_validated(&self, dst: &mut impl BufMut) -> Result<(), EncodeError> {
-            // Growable buffers (`BytesMut`, `Vec<u8>`) report nearly `usize::MAX` bytes of room, so the exact
-            // length is only computed for a buffer that might be too small.
+            // Growable buffers (`BytesMut`, `Vec<u8>`) report more room than a 64-bit address space holds
+            // (`usize::MAX` or `isize::MAX` less their length), where no event can outgrow them: for them not
+            // even the bound is computed. The exact length is only computed for a buffer that might be too small.
+            const ROOM_FOR_ANY: usize = if usize::BITS == 64 { 1 << 62 } else { usize::MAX };
             let remaining = dst.remaining_mut();
-            if remaining < self.max_encoded_len() {
+            if remaining < ROOM_FOR_ANY && remaining < self.max_encoded_len() {
                 let needed = self.encoded_len();
                 if needed > remaining {
                     return Err(EncodeError::BufferTooSmall { needed, remaining });
