@@ -277,6 +277,27 @@ impl Decoder {
         }
     }
 
+    /// Sets the last event ID to start from, as if the stream had sent it: the ID a client saved before it
+    /// stopped, so that its next connection resumes there (and events without an `id` of their own carry it).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use bytes::BytesMut;
+    /// use sse_codec::{Decoder, EventId, Frame};
+    ///
+    /// let mut decoder = Decoder::new().with_last_event_id(EventId::new("41").unwrap());
+    /// assert_eq!(decoder.last_event_id().unwrap(), "41");
+    /// let Some(Frame::Event(event)) = decoder.decode(&mut BytesMut::from("data: x\n\n"))? else { panic!() };
+    /// assert_eq!(event.id().unwrap(), "41");
+    /// # Ok::<(), sse_codec::DecodeError>(())
+    /// ```
+    #[must_use]
+    pub fn with_last_event_id(mut self, id: EventId) -> Self {
+        self.last_event_id = Some(id);
+        self
+    }
+
     /// The default for [`Decoder::read_in_place_from`], 16 KiB.
     pub const DEFAULT_READ_IN_PLACE_FROM: usize = 16 << 10;
 
