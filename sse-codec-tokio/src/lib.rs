@@ -28,8 +28,12 @@
 mod error;
 mod stream;
 
+pub mod client;
+
 pub use error::Error;
 pub use stream::{EventStream, Events};
+
+pub use client::{Connect, EventSource};
 
 pub use sse_codec;
 pub use sse_codec::{
