@@ -151,11 +151,12 @@ impl RetryPolicy for Backoff {
         if !self.jitter {
             return Some(delay);
         }
-        // Between half the delay and all of it, to the nanosecond.
-        let half = delay / 2;
-        let span = u64::try_from((delay - half).as_nanos()).unwrap_or(u64::MAX);
-        let extra = self.next_random() % span.saturating_add(1);
-        Some(half + Duration::from_nanos(extra))
+        // Between half the delay and all of it, in whole milliseconds: the timer's resolution, so that the
+        // delay announced is the delay waited.
+        let full = u64::try_from(delay.as_millis()).unwrap_or(u64::MAX);
+        let half = full / 2;
+        let extra = self.next_random() % (full - half).saturating_add(1);
+        Some(Duration::from_millis(half + extra))
     }
 }
 
