@@ -10,7 +10,7 @@ use std::time::Duration;
 use bytes::Bytes;
 use futures::{Stream, StreamExt, stream};
 use sse_codec_tokio::client::{Backoff, EventSource, Options, Response, SourceError, SourceItem, UnsendableId};
-use sse_codec_tokio::{EventId, Limits};
+use sse_codec_tokio::{Connect, EventId, Limits};
 use tokio::time::Instant;
 
 type Body = Pin<Box<dyn Stream<Item = Result<Bytes, io::Error>> + Send>>;
@@ -59,6 +59,9 @@ fn status(status: u16, retry_after: Option<Duration>) -> Step {
     Step::Respond { status, content_type: Some("text/event-stream"), retry_after, body: Box::pin(stream::empty()) }
 }
 
+/// The requests a script saw.
+type Requests = Arc<Mutex<Vec<Request>>>;
+
 /// What the script saw of one request: when it came (from the start), and its `Last-Event-ID`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 struct Request {
@@ -67,9 +70,7 @@ struct Request {
 }
 
 /// A `Connect` that answers from `steps` (204 once they run out) and records each request.
-fn script(
-    steps: Vec<Step>,
-) -> (impl FnMut(Option<&[u8]>) -> std::future::Ready<Result<Response<Body>, io::Error>>, Arc<Mutex<Vec<Request>>>) {
+fn script(steps: Vec<Step>) -> (impl Connect<Body = Body, Error = io::Error>, Requests) {
     let start = Instant::now();
     let requests = Arc::new(Mutex::new(Vec::new()));
     let log = Arc::clone(&requests);
@@ -100,7 +101,7 @@ fn exact() -> Options {
 }
 
 /// Every item until the end.
-async fn run(source: EventSource<impl sse_codec_tokio::Connect<Error = io::Error>>) -> Vec<Item> {
+async fn run(source: EventSource<impl Connect<Error = io::Error>>) -> Vec<Item> {
     source.collect().await
 }
 
@@ -130,11 +131,11 @@ fn ms(millis: u64) -> Duration {
     Duration::from_millis(millis)
 }
 
-fn times(requests: &Arc<Mutex<Vec<Request>>>) -> Vec<Duration> {
+fn times(requests: &Requests) -> Vec<Duration> {
     requests.lock().unwrap().iter().map(|request| request.at).collect()
 }
 
-fn ids(requests: &Arc<Mutex<Vec<Request>>>) -> Vec<Option<String>> {
+fn ids(requests: &Requests) -> Vec<Option<String>> {
     requests.lock().unwrap().iter().map(|request| request.last_event_id.clone()).collect()
 }
 
