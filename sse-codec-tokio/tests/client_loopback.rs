@@ -243,8 +243,7 @@ async fn forward(listener: TcpListener, upstream: SocketAddr, faults: Arc<Mutex<
                 faults.take(1).then(|| faults.rng.below(500))
             };
             let mut buf = vec![0; 4096];
-            loop {
-                let Ok(n @ 1..) = server_read.read(&mut buf).await else { break };
+            while let Ok(n @ 1..) = server_read.read(&mut buf).await {
                 let n = budget.map_or(n, |budget| n.min(budget));
                 let stall = faults.lock().unwrap().rng.below(16) == 0;
                 if stall {
