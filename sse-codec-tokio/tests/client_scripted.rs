@@ -389,3 +389,15 @@ async fn next_is_cancel_safe() {
     assert_eq!(seen, ["a", "b"]);
     assert_eq!(times(&requests), [ms(0), ms(3000), ms(9000), ms(12000)]);
 }
+
+#[tokio::test(start_paused = true)]
+async fn after_a_limit_error_the_next_request_resumes_before_the_events_it_cut_off() {
+    // A line over the limit, then a whole event that the connection never delivers, in a chunk short enough
+    // to be copied after the first. The reconnection must not send that event's ID, or the server would never
+    // send the event again.
+    let chunks = ["id: 1\ndata: a\n\ndata: xxxxxxxx", "xxxxxxxxxxxx\n\nid: 5\ndata: b\n\n"];
+    let (connect, requests) = script(vec![ok(&chunks), ok(&["id: 5\ndata: b\n\n"])]);
+    let items = run(EventSource::with_options(connect, exact().limits(Limits::default().max_line_len(16)))).await;
+    assert_eq!(data(&items), ["a", "b"]);
+    assert_eq!(ids(&requests), [None, Some("1".to_owned()), Some("5".to_owned())]);
+}
