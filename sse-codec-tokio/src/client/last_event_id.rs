@@ -25,16 +25,18 @@ pub enum UnsendableId {
 /// trimming), `Err(id)` when the ID holds a byte that no header can carry.
 pub(crate) fn header_value(id: Option<&EventId>) -> Result<Option<&[u8]>, &EventId> {
     let Some(id) = id else { return Ok(None) };
-    let value = id.as_bytes().trim_ascii_start();
-    let value = trim_end(value);
+    let value = trim(id.as_bytes());
     if value.iter().any(|&byte| is_forbidden(byte)) {
         return Err(id);
     }
     Ok(if value.is_empty() { None } else { Some(value) })
 }
 
-/// Trims HTTP's optional whitespace (spaces and tabs) from the end.
-fn trim_end(mut value: &[u8]) -> &[u8] {
+/// Trims HTTP's optional whitespace, spaces and tabs (and nothing else: a form feed is a control byte here).
+fn trim(mut value: &[u8]) -> &[u8] {
+    while let [b' ' | b'\t', rest @ ..] = value {
+        value = rest;
+    }
     while let [rest @ .., b' ' | b'\t'] = value {
         value = rest;
     }
@@ -77,6 +79,8 @@ mod tests {
     fn control_bytes_cannot_go_out() {
         for byte in (0x01..0x20).chain([0x7f]).filter(|&byte| !matches!(byte, b'\t' | b'\r' | b'\n')) {
             assert_eq!(sent(&[b'1', byte, b'2']), Err(()), "{byte:#x}");
+            assert_eq!(sent(&[byte, b'2']), Err(()), "leading {byte:#x}");
+            assert_eq!(sent(&[b'1', byte]), Err(()), "trailing {byte:#x}");
         }
     }
 }
