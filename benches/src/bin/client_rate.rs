@@ -83,7 +83,7 @@ fn run(args: &[String]) -> Result<String, String> {
         "corpus {corpus}: {events} events, {} MiB per response, {rounds} rounds, median of each\n",
         body.len() >> 20
     );
-    out += &format!("| client | events/s | MiB/s |\n| --- | ---: | ---: |\n");
+    out += "| client | events/s | MiB/s |\n| --- | ---: | ---: |\n";
     for (name, rate) in [
         ("sse-codec-tokio EventSource (reqwest 0.13)", ours_rate),
         ("reqwest-eventsource 0.6 (reqwest 0.12)", theirs_rate),
