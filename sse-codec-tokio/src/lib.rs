@@ -21,6 +21,28 @@
 //! }
 //! # Ok(()) }
 //! ```
+//!
+//! # A reconnecting client
+//!
+//! [`EventSource`] is a browser's `EventSource` over any transport ([`Connect`]; a `reqwest::RequestBuilder`
+//! with feature `reqwest`): it honours `retry:`, backs off with jitter, resumes with `Last-Event-ID`, and stops
+//! on 204. The rules and their defaults are in [`client`].
+//!
+//! ```no_run
+//! # #[cfg(feature = "reqwest")]
+//! # async fn run() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+//! use futures::TryStreamExt;
+//! use sse_codec_tokio::EventSource;
+//! use sse_codec_tokio::client::SourceItem;
+//!
+//! let mut source = EventSource::new(reqwest::Client::new().get("http://127.0.0.1:8080/events"));
+//! while let Some(item) = source.try_next().await? {
+//!     if let SourceItem::Event(event) = item {
+//!         println!("{}", event.data_lossy());
+//!     }
+//! }
+//! # Ok(()) }
+//! ```
 
 #![forbid(unsafe_code)]
 #![cfg_attr(docsrs, feature(doc_auto_cfg))]

@@ -401,3 +401,10 @@ async fn after_a_limit_error_the_next_request_resumes_before_the_events_it_cut_o
     assert_eq!(data(&items), ["a", "b"]);
     assert_eq!(ids(&requests), [None, Some("1".to_owned()), Some("5".to_owned())]);
 }
+
+#[cfg(feature = "reqwest")]
+#[test]
+fn a_reqwest_source_can_move_to_another_task() {
+    fn send<T: Send>(_: &T) {}
+    send(&EventSource::new(reqwest::Client::new().get("http://127.0.0.1:1/")));
+}
