@@ -9,12 +9,14 @@ use std::fmt;
 use bytes::{Bytes, BytesMut};
 use sse_codec::{Decoder, Frame};
 
+pub mod adapters;
 pub mod corpus;
 pub mod encode;
 pub mod floor;
 pub mod gate;
 pub mod peers;
 pub mod results;
+pub mod sending;
 
 /// The test oracles of `sse-codec` (a spec-literal reference decoder, what a receiver must decode from encoded
 /// events), shared with its tests and fuzz targets without entering its public API.

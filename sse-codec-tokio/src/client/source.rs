@@ -246,18 +246,12 @@ impl<C: Connect> EventSource<C> {
     }
 
     /// Ends the open connection and fails with `error`. What the connection left unfinished is dropped: the
-    /// next one starts with a new decoder of the same limits and the last event ID in force now. (Not the old
-    /// decoder drained: after a limit error, draining would go on past the error and could set a later ID
-    /// from events it drops, and the reconnection would then skip them.)
+    /// next one starts with the decoder back, its limits and the last event ID of the frames handed out.
     fn disconnect(&mut self, error: SourceError<C::Error>) -> Poll<Option<<Self as Stream>::Item>> {
         let mut healthy = false;
         if let State::Open { stream, opened_at, delivered } = std::mem::replace(&mut self.state, State::Idle) {
             healthy = delivered || opened_at.elapsed() >= self.options.healthy_after;
-            let decoder = Decoder::with_limits(*stream.decoder().limits());
-            self.decoder = Some(match stream.last_event_id() {
-                Some(id) => decoder.with_last_event_id(id.clone()),
-                None => decoder,
-            });
+            self.decoder = Some(stream.into_parts().1);
         }
         self.fail(error, None, healthy)
     }
