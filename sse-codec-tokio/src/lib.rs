@@ -294,6 +294,31 @@
 //! nothing ready, so each event still goes out at once (both setups are tested in `tests/loopback_axum.rs`).
 //! Another compressing proxy must flush per chunk the same way, or be kept off event streams.
 //!
+//! # Many server processes: Redis (feature `redis`)
+//!
+//! Behind a load balancer a reconnecting client lands on any process, so its `Last-Event-ID` must mean the same
+//! event everywhere. [`RedisBroadcaster`] keeps the stream in a Redis stream: publishing is one `XADD` (numbered
+//! by a Redis counter, so IDs go up by exactly 1 on every process, and trimmed with `MAXLEN ~`); one task per
+//! process reads it with a blocking `XREAD` and feeds the process's [`Broadcaster`], so an event is read and
+//! encoded once per process however many clients it has; a client further back than the in-memory log is
+//! replayed from Redis (`XRANGE`) and handed over to the live feed with no gap and no duplicate:
+//!
+//! ```no_run
+//! # #[cfg(feature = "redis")]
+//! # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+//! use sse_codec_tokio::{Event, EventBody, RedisBroadcaster, RedisConfig, Replay};
+//!
+//! let events = RedisBroadcaster::open("redis://127.0.0.1:6379/", RedisConfig::new("app:events"))?;
+//! events.publish(Event::new("hello")).await?; // from any process
+//! // In the `/events` handler of any process, with the request's `Last-Event-ID`:
+//! let subscription = events.subscribe(Some("1764000000000041")).await?;
+//! if subscription.replay() == Replay::Lost {
+//!     // trimmed out of Redis too: send the client a full state first
+//! }
+//! let body = EventBody::new(subscription);
+//! # drop(body); Ok(()) }
+//! ```
+//!
 //! # A reconnecting client
 //!
 //! [`EventSource`] is a browser's `EventSource` over any transport ([`Connect`]; a `reqwest::RequestBuilder`
@@ -339,12 +364,18 @@ mod codec;
 mod decoding;
 mod events;
 mod reader;
+#[cfg(feature = "redis")]
+mod redis_broadcast;
 
 #[cfg(feature = "codec")]
 pub use codec::SseCodec;
 pub use events::Events;
 pub use outgoing::{BodyItem, Outgoing};
 pub use reader::EventReader;
+#[cfg(feature = "redis")]
+pub use redis;
+#[cfg(feature = "redis")]
+pub use redis_broadcast::{RedisBroadcaster, RedisConfig, RedisError, RedisSubscription};
 pub use sink::{EventSink, HIGH_WATER_MARK, LARGE_PAYLOAD};
 
 pub use client::{Connect, EventSource};
