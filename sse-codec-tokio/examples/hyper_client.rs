@@ -19,6 +19,7 @@ use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
 use sse_codec_tokio::client::{Connect, EventSource, Response, SourceItem};
+use sse_codec_tokio::headers;
 
 type BoxError = Box<dyn Error + Send + Sync>;
 /// The transport's error: hyper's and hyper-util's in one type that is an `Error` (a `Box<dyn Error>` is not
@@ -38,9 +39,9 @@ impl Connect for HyperConnect {
     type Future = Pin<Box<dyn Future<Output = Result<Response<Body>, HyperError>> + Send>>;
 
     fn connect(&mut self, last_event_id: Option<&[u8]>) -> Self::Future {
-        let mut request = Request::get(self.uri.clone()).header(ACCEPT, "text/event-stream");
+        let mut request = Request::get(self.uri.clone()).header(ACCEPT, headers::ACCEPT);
         if let Some(id) = last_event_id {
-            request = request.header("last-event-id", id);
+            request = request.header(headers::LAST_EVENT_ID, id);
         }
         let client = self.client.clone();
         Box::pin(async move {

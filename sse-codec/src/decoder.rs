@@ -277,27 +277,6 @@ impl Decoder {
         }
     }
 
-    /// Sets the last event ID to start from, as if the stream had sent it: the ID a client saved before it
-    /// stopped, so that its next connection resumes there (and events without an `id` of their own carry it).
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use bytes::BytesMut;
-    /// use sse_codec::{Decoder, EventId, Frame};
-    ///
-    /// let mut decoder = Decoder::new().with_last_event_id(EventId::new("41").unwrap());
-    /// assert_eq!(decoder.last_event_id().unwrap(), "41");
-    /// let Some(Frame::Event(event)) = decoder.decode(&mut BytesMut::from("data: x\n\n"))? else { panic!() };
-    /// assert_eq!(event.id().unwrap(), "41");
-    /// # Ok::<(), sse_codec::DecodeError>(())
-    /// ```
-    #[must_use]
-    pub fn with_last_event_id(mut self, id: EventId) -> Self {
-        self.last_event_id = Some(id);
-        self
-    }
-
     /// The default for [`Decoder::read_in_place_from`], 16 KiB.
     pub const DEFAULT_READ_IN_PLACE_FROM: usize = 16 << 10;
 
@@ -313,6 +292,27 @@ impl Decoder {
     #[must_use]
     pub const fn read_in_place_from(mut self, bytes: usize) -> Self {
         self.read_in_place_from = bytes;
+        self
+    }
+
+    /// Starts the decoder from a saved last event ID, as a client that resumes after a restart: events
+    /// that arrive before the stream sends an `id` carry it, and [`Decoder::last_event_id`] reports it
+    /// until then. (Send it as the `Last-Event-ID` header of the request that opens the stream; see
+    /// [`headers::LAST_EVENT_ID`](crate::headers::LAST_EVENT_ID).)
+    ///
+    /// ```
+    /// use bytes::BytesMut;
+    /// use sse_codec::{Decoder, EventId, Frame};
+    ///
+    /// let mut decoder = Decoder::new().with_last_event_id(EventId::from(41));
+    /// let mut buf = BytesMut::from(&b"data: resumed\n\n"[..]);
+    /// let Some(Frame::Event(event)) = decoder.decode(&mut buf)? else { panic!() };
+    /// assert_eq!(event.id().unwrap(), "41");
+    /// # Ok::<(), sse_codec::DecodeError>(())
+    /// ```
+    #[must_use]
+    pub fn with_last_event_id(mut self, id: EventId) -> Self {
+        self.last_event_id = Some(id);
         self
     }
 

@@ -15,7 +15,7 @@ use reqwest::RequestBuilder;
 use super::{Connect, Response};
 
 /// The `Last-Event-ID` request header's name.
-const LAST_EVENT_ID: HeaderName = HeaderName::from_static("last-event-id");
+const LAST_EVENT_ID: HeaderName = HeaderName::from_static(sse_codec::headers::LAST_EVENT_ID);
 
 /// Why a request through reqwest failed.
 #[derive(Debug)]
@@ -97,7 +97,7 @@ impl Connect for RequestBuilder {
                 }
             }
             if !headers.contains_key(ACCEPT) {
-                headers.insert(ACCEPT, HeaderValue::from_static(sse_codec::headers::CONTENT_TYPE));
+                headers.insert(ACCEPT, HeaderValue::from_static(sse_codec::headers::ACCEPT));
             }
             Ok((client, request))
         });
