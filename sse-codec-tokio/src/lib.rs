@@ -318,6 +318,28 @@
 //! let body = EventBody::new(subscription);
 //! # drop(body); Ok(()) }
 //! ```
+//!
+//! # A reconnecting client
+//!
+//! [`EventSource`] is a browser's `EventSource` over any transport ([`Connect`]; a `reqwest::RequestBuilder`
+//! with feature `reqwest`): it honours `retry:`, backs off with jitter, resumes with `Last-Event-ID`, and stops
+//! on 204. The rules and their defaults are in [`client`].
+//!
+//! ```no_run
+//! # #[cfg(feature = "reqwest")]
+//! # async fn run() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+//! use futures::TryStreamExt;
+//! use sse_codec_tokio::EventSource;
+//! use sse_codec_tokio::client::SourceItem;
+//!
+//! let mut source = EventSource::new(reqwest::Client::new().get("http://127.0.0.1:8080/events"));
+//! while let Some(item) = source.try_next().await? {
+//!     if let SourceItem::Event(event) = item {
+//!         println!("{}", event.data_lossy());
+//!     }
+//! }
+//! # Ok(()) }
+//! ```
 
 #![forbid(unsafe_code)]
 #![cfg_attr(docsrs, feature(doc_auto_cfg))]
@@ -331,6 +353,9 @@ mod stream;
 
 pub use body::{BodyConfig, EventBody, KeepAlive, Shutdown};
 pub use broadcast::{BroadcastConfig, BroadcastError, BroadcastStats, Broadcaster, Ended, Ids, Replay, Subscription};
+
+pub mod client;
+
 pub use error::Error;
 pub use stream::EventStream;
 
@@ -352,6 +377,8 @@ pub use redis;
 #[cfg(feature = "redis")]
 pub use redis_broadcast::{RedisBroadcaster, RedisConfig, RedisError, RedisSubscription};
 pub use sink::{EventSink, HIGH_WATER_MARK, LARGE_PAYLOAD};
+
+pub use client::{Connect, EventSource};
 
 pub use sse_codec;
 pub use sse_codec::{
