@@ -385,3 +385,8 @@ pub use sse_codec::{
     DecodeError, Decoder, EncodeError, Event, EventBuf, EventId, EventRef, EventType, Field, Frame, KEEP_ALIVE, Limits,
     bytes, encoder, field, headers, line,
 };
+
+// The README's examples, core and adapters alike, run as doc tests of this crate, which has both.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+struct ReadmeDoctests;

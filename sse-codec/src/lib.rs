@@ -236,7 +236,3 @@ pub use chain::EventBuf;
 pub use decoder::{Decoder, Limits};
 #[cfg(feature = "alloc")]
 pub use event::{Event, EventId, EventType, Frame};
-
-#[cfg(doctest)]
-#[doc = include_str!("../../README.md")]
-struct ReadmeDoctests;
