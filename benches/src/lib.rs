@@ -9,6 +9,7 @@ use std::fmt;
 use bytes::{Bytes, BytesMut};
 use sse_codec::{Decoder, Frame};
 
+pub mod chart;
 pub mod corpus;
 pub mod encode;
 pub mod floor;
