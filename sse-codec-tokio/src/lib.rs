@@ -21,15 +21,182 @@
 //! }
 //! # Ok(()) }
 //! ```
+//!
+//! # Receiving events, case by case
+//!
+//! Every way in decodes with the core's [`Decoder`], so every way gives the same frames for the same bytes,
+//! however they are cut: [`EventStream`] for a stream of `Bytes` chunks (an HTTP body), [`EventReader`] for
+//! an [`AsyncRead`](tokio::io::AsyncRead), [`SseCodec`] (feature `codec`) for tokio-util's `FramedRead`. The
+//! first two are [`Stream`](futures_core::Stream)s of [`Frame`]s (events, comments, `retry` values), with
+//! `.events()` for the events alone and `last_event_id()` for the ID a reconnection sends as
+//! `Last-Event-ID`. Give them a [`Decoder`] of your own (`with_decoder`) to set its [`Limits`] or to carry a
+//! last event ID over from an earlier connection.
+//!
+//! At the end of the input an event still missing its blank line is dropped, as the spec says; the stream
+//! then answers `None`. An error ([`Error`]: a broken limit, the I/O or the body's own error) comes out once,
+//! and the stream answers `None` after it. Dropping the future of `next()` (a losing branch of
+//! `tokio::select!`) loses nothing: each adapter keeps what it has read in itself, not in the future.
+//!
+//! ## From reqwest
+//!
+//! `Response::bytes_stream()` (reqwest's `stream` feature) is a stream of `Bytes` chunks:
+//!
+//! ```
+//! use futures::StreamExt;
+//! use sse_codec_tokio::EventStream;
+//!
+//! # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! # let addr = serve("data: hello\n\nid: 2\ndata: world\n\n").await?;
+//! let response = reqwest::get(format!("http://{addr}/events")).await?.error_for_status()?;
+//! let mut events = EventStream::new(response.bytes_stream()).events();
+//! let mut data = Vec::new();
+//! while let Some(event) = events.next().await {
+//!     data.push(event?.data_lossy().into_owned());
+//! }
+//! assert_eq!(data, ["hello", "world"]);
+//! assert_eq!(events.last_event_id().unwrap(), "2");
+//! # Ok(()) }
+//! # // A tiny event-stream server on a free port of 127.0.0.1.
+//! # async fn serve(body: &'static str) -> std::io::Result<std::net::SocketAddr> {
+//! #     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+//! #     let addr = listener.local_addr()?;
+//! #     let events = axum::routing::get(move || async move { ([("content-type", "text/event-stream")], body) });
+//! #     tokio::spawn(axum::serve(listener, axum::Router::new().route("/events", events)).into_future());
+//! #     Ok(addr)
+//! # }
+//! ```
+//!
+//! ## From hyper
+//!
+//! A `hyper` response body is an `http_body::Body`; `http_body_util::BodyDataStream` makes it a stream of its
+//! data chunks:
+//!
+//! ```
+//! use futures::StreamExt;
+//! use http_body_util::{BodyDataStream, Empty};
+//! use hyper_util::rt::TokioIo;
+//! use sse_codec::Frame;
+//! use sse_codec_tokio::EventStream;
+//!
+//! # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! # let addr = serve(": hi\n\nretry: 500\ndata: hello\n\n").await?;
+//! let stream = tokio::net::TcpStream::connect(addr).await?;
+//! let (mut sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(stream)).await?;
+//! tokio::spawn(connection);
+//! let request = hyper::Request::get("/events").header("host", addr.to_string()).body(Empty::<bytes::Bytes>::new())?;
+//! let response = sender.send_request(request).await?;
+//!
+//! let frames = EventStream::new(BodyDataStream::new(response.into_body()));
+//! let frames: Vec<Frame> = frames.map(|frame| frame.unwrap()).collect().await;
+//! assert_eq!(frames[..2], [Frame::Comment("hi".into()), Frame::Retry(500)]);
+//! assert!(matches!(&frames[2], Frame::Event(event) if event.data() == "hello"));
+//! # Ok(()) }
+//! # async fn serve(body: &'static str) -> std::io::Result<std::net::SocketAddr> {
+//! #     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+//! #     let addr = listener.local_addr()?;
+//! #     let events = axum::routing::get(move || async move { ([("content-type", "text/event-stream")], body) });
+//! #     tokio::spawn(axum::serve(listener, axum::Router::new().route("/events", events)).into_future());
+//! #     Ok(addr)
+//! # }
+//! ```
+//!
+//! ## From a `TcpStream`, or any `AsyncRead`
+//!
+//! [`EventReader`] reads into a buffer of its own and decodes there: a socket that speaks the event-stream
+//! format without HTTP around it, a child process's stdout, a file.
+//!
+//! ```
+//! use futures::StreamExt;
+//! use sse_codec_tokio::EventReader;
+//! use tokio::io::AsyncWriteExt;
+//! use tokio::net::{TcpListener, TcpStream};
+//!
+//! # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let listener = TcpListener::bind("127.0.0.1:0").await?;
+//! let addr = listener.local_addr()?;
+//! tokio::spawn(async move {
+//!     let (mut socket, _) = listener.accept().await?;
+//!     socket.write_all(b"event: tick\ndata: 1\n\nevent: tick\ndata: 2\n\n").await
+//! });
+//!
+//! let mut events = EventReader::new(TcpStream::connect(addr).await?).events();
+//! while let Some(event) = events.next().await {
+//!     let event = event?;
+//!     assert_eq!(event.event_type(), "tick");
+//!     println!("tick {}", event.data_lossy());
+//! }
+//! # Ok(()) }
+//! ```
+//!
+//! ## With `FramedRead`
+//!
+//! [`SseCodec`] (feature `codec`) is tokio-util's `Decoder` and `Encoder` over the same core, for code built
+//! on `FramedRead`, `FramedWrite` or `Framed`:
+//!
+//! ```
+//! # #[cfg(feature = "codec")]
+//! # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! use futures::StreamExt;
+//! use sse_codec::Frame;
+//! use sse_codec_tokio::SseCodec;
+//! use tokio_util::codec::FramedRead;
+//!
+//! // Any `AsyncRead`; here bytes in memory, ending inside an event, which is dropped.
+//! let input: &[u8] = b"data: one\n\ndata: two\n\ndata: cut off";
+//! let frames: Vec<_> = FramedRead::new(input, SseCodec::new()).collect().await;
+//! assert_eq!(frames.len(), 2);
+//! assert!(matches!(&frames[1], Ok(Frame::Event(event)) if event.data() == "two"));
+//! # Ok(()) }
+//! # #[cfg(not(feature = "codec"))] fn main() {}
+//! ```
+//!
+//! # Broadcasting to many clients
+//!
+//! [`Broadcaster`] encodes each event once and hands the same `Bytes` to every [`Subscription`] (a `Stream` of
+//! encoded frames, a response body's input); its bounded replay log lets a reconnecting client resume from its
+//! `Last-Event-ID`, and a subscriber that falls behind the log is ended, never silently skipped:
+//!
+//! ```
+//! use futures::StreamExt;
+//! use sse_codec_tokio::{Broadcaster, Event, Replay};
+//!
+//! # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), sse_codec_tokio::BroadcastError> {
+//! let broadcaster = Broadcaster::new();
+//! broadcaster.send(Event::new("one"))?; // ID 1
+//! broadcaster.send(Event::new("two"))?; // ID 2
+//! let mut resumed = broadcaster.subscribe(Some("1")); // a client that has seen event 1
+//! assert_eq!(resumed.replay(), Replay::Resumed { events: 1 });
+//! assert_eq!(resumed.next().await.unwrap(), "id: 2\ndata: two\n\n");
+//! # Ok(()) }
+//! ```
 
 #![forbid(unsafe_code)]
 #![cfg_attr(docsrs, feature(doc_auto_cfg))]
 
+mod body;
+mod broadcast;
 mod error;
+mod outgoing;
+mod sink;
 mod stream;
 
+pub use body::{BodyConfig, EventBody, KeepAlive, Shutdown};
+pub use broadcast::{BroadcastConfig, BroadcastError, BroadcastStats, Broadcaster, Ended, Ids, Replay, Subscription};
 pub use error::Error;
-pub use stream::{EventStream, Events};
+pub use stream::EventStream;
+
+#[cfg(feature = "codec")]
+mod codec;
+mod decoding;
+mod events;
+mod reader;
+
+#[cfg(feature = "codec")]
+pub use codec::SseCodec;
+pub use events::Events;
+pub use outgoing::{BodyItem, Outgoing};
+pub use reader::EventReader;
+pub use sink::{EventSink, HIGH_WATER_MARK, LARGE_PAYLOAD};
 
 pub use sse_codec;
 pub use sse_codec::{

@@ -1,0 +1,209 @@
+//! What the broadcaster and its subscriptions share: the log, one slot per subscriber (its cursor and
+//! waker), and the slots' free list; all behind one lock, so a send and a subscriber's read never interleave.
+
+use std::mem::{self, size_of};
+use std::sync::atomic::AtomicUsize;
+use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::task::Waker;
+
+use bytes::Bytes;
+
+use super::BroadcastConfig;
+use super::log::Log;
+use super::subscription::Ended;
+
+/// What a subscriber costs the broadcaster: its slot, and room for its waker while a send wakes it.
+#[cfg(test)]
+pub(super) const SLOT_BYTES: usize = size_of::<Slot>() + size_of::<Waker>();
+
+/// A subscriber's place in the broadcaster.
+#[derive(Debug)]
+enum Slot {
+    /// Unused; the next free slot, or `usize::MAX`.
+    Free { next: usize },
+    /// A subscriber reading the log: the number of the next event it reads, and its waker while it waits
+    /// for that event to be sent.
+    Live { cursor: u64, waker: Option<Waker> },
+    /// A subscriber that has been ended and has not been dropped yet.
+    Ended(Ended),
+}
+
+/// The shared state.
+#[derive(Debug)]
+pub(super) struct State {
+    pub(super) log: Log,
+    slots: Vec<Slot>,
+    free: usize,
+    live: usize,
+    pub(super) closed: bool,
+}
+
+/// What a read of a subscriber's slot gives.
+#[derive(Debug)]
+pub(super) enum Read {
+    Frame(Bytes),
+    Wait,
+    Ended,
+}
+
+impl State {
+    pub(super) const fn new(log: Log) -> Self {
+        Self { log, slots: Vec::new(), free: usize::MAX, live: 0, closed: false }
+    }
+
+    /// Subscribers that are neither ended nor dropped.
+    pub(super) const fn live(&self) -> usize {
+        self.live
+    }
+
+    /// The heap the subscribers' slots hold (a free slot is reused by the next subscriber).
+    pub(super) fn slots_heap_bytes(&self) -> usize {
+        self.slots.capacity() * size_of::<Slot>()
+    }
+
+    /// A slot for a new subscriber that reads from event `cursor` on.
+    pub(super) fn add(&mut self, cursor: u64) -> usize {
+        self.live += 1;
+        let slot = Slot::Live { cursor, waker: None };
+        if let Some(Slot::Free { next }) = self.slots.get(self.free) {
+            let index = mem::replace(&mut self.free, *next);
+            self.slots[index] = slot;
+            index
+        } else {
+            self.slots.push(slot);
+            self.slots.len() - 1
+        }
+    }
+
+    /// Frees a dropped subscriber's slot.
+    pub(super) fn remove(&mut self, index: usize) {
+        if let Some(slot) = self.slots.get_mut(index) {
+            if matches!(slot, Slot::Live { .. }) {
+                self.live -= 1;
+            }
+            *slot = Slot::Free { next: self.free };
+            self.free = index;
+        }
+    }
+
+    /// How a subscriber ended, if it has.
+    pub(super) fn ended(&self, index: usize) -> Option<Ended> {
+        match self.slots.get(index) {
+            Some(Slot::Live { .. }) => None,
+            Some(Slot::Ended(ended)) => Some(*ended),
+            // A subscription never reads a slot after freeing it.
+            Some(Slot::Free { .. }) | None => Some(Ended::Closed),
+        }
+    }
+
+    /// Reads the subscriber's next frame, or registers `waker` to be woken by the next send.
+    pub(super) fn read(&mut self, index: usize, waker: &Waker) -> Read {
+        let Some(slot) = self.slots.get_mut(index) else { return Read::Ended };
+        let ended = match slot {
+            Slot::Live { cursor, waker: registered } => {
+                if let Some(frame) = self.log.get(*cursor) {
+                    *cursor += 1;
+                    return Read::Frame(frame.clone());
+                }
+                if *cursor < self.log.first_seq() {
+                    // Never reached: a send ends a subscriber as soon as its next event leaves the log.
+                    Ended::Lagged
+                } else if self.closed {
+                    Ended::Closed
+                } else {
+                    match registered {
+                        Some(registered) if registered.will_wake(waker) => {}
+                        _ => *registered = Some(waker.clone()),
+                    }
+                    return Read::Wait;
+                }
+            }
+            Slot::Ended(_) => return Read::Ended,
+            Slot::Free { .. } => return Read::Ended,
+        };
+        *slot = Slot::Ended(ended);
+        self.live -= 1;
+        Read::Ended
+    }
+
+    /// After a send: ends every subscriber whose next event has left the log, and moves the wakers of those
+    /// waiting into `wake`.
+    pub(super) fn after_send(&mut self, wake: &mut Vec<Waker>) {
+        let first = self.log.first_seq();
+        for slot in &mut self.slots {
+            if let Slot::Live { cursor, waker } = slot {
+                if *cursor < first {
+                    *slot = Slot::Ended(Ended::Lagged);
+                    self.live -= 1;
+                } else if let Some(waker) = waker.take() {
+                    wake.push(waker);
+                }
+            }
+        }
+    }
+
+    /// Closes the broadcaster: moves every waiting subscriber's waker into `wake`, so that each reads what is
+    /// left in the log and ends.
+    pub(super) fn close(&mut self, wake: &mut Vec<Waker>) {
+        self.closed = true;
+        for slot in &mut self.slots {
+            if let Slot::Live { waker, .. } = slot {
+                wake.extend(waker.take());
+            }
+        }
+    }
+}
+
+/// The state, and the senders' lock (which keeps sends in order and holds the buffer of wakers to wake).
+#[derive(Debug)]
+pub(super) struct Shared {
+    pub(super) state: Mutex<State>,
+    pub(super) sender: Mutex<Sender>,
+    /// Live `Broadcaster` handles: the last one dropped closes the broadcaster.
+    pub(super) handles: AtomicUsize,
+    pub(super) config: BroadcastConfig,
+}
+
+/// What only senders touch.
+#[derive(Debug)]
+pub(super) struct Sender {
+    /// The number the next event gets (the log's `next_seq`, which only senders change).
+    pub(super) next_seq: u64,
+    /// Wakers to wake once the state is unlocked, kept to reuse its allocation.
+    pub(super) wake: Vec<Waker>,
+}
+
+impl Shared {
+    pub(super) fn state(&self) -> MutexGuard<'_, State> {
+        // The state is consistent between statements that can panic: a poisoned lock is still usable.
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    pub(super) fn sender(&self) -> MutexGuard<'_, Sender> {
+        self.sender.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+/// Wakes and empties `wake`, outside every lock.
+pub(super) fn wake_all(wake: &mut Vec<Waker>) {
+    for waker in wake.drain(..) {
+        waker.wake();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::mem::size_of;
+
+    use super::super::Subscription;
+    use super::SLOT_BYTES;
+
+    /// The per-subscriber cost the docs state, on a 64-bit target.
+    #[test]
+    #[cfg(target_pointer_width = "64")]
+    fn a_subscriber_costs_what_the_docs_say() {
+        assert_eq!(SLOT_BYTES, 48);
+        assert_eq!(size_of::<Subscription>(), 40);
+        assert!(SLOT_BYTES + size_of::<Subscription>() <= 256);
+    }
+}

@@ -1,0 +1,71 @@
+//! Any input, cut into any chunks, through `EventStream`, `EventReader` and `FramedRead<_, SseCodec>` (with
+//! `Pending` before every chunk, under small limits or the defaults), gives what the core gives for the whole
+//! input in one buffer, up to and including the first error, and then the end.
+
+mod common;
+
+use common::{ChunkedReader, body, decoded, whole};
+use futures::StreamExt;
+use futures::executor::block_on;
+use proptest::prelude::*;
+use sse_codec::{Decoder, Limits};
+use sse_codec_tokio::{EventReader, EventStream, SseCodec};
+use tokio_util::codec::FramedRead;
+
+/// Byte strings made mostly of the pieces an event stream is made of, so random input reaches deep states.
+fn stream() -> impl Strategy<Value = Vec<u8>> {
+    let piece = prop_oneof![
+        4 => Just(&b"data"[..]),
+        2 => Just(&b"event"[..]),
+        2 => Just(&b"id"[..]),
+        2 => Just(&b"retry"[..]),
+        4 => Just(&b":"[..]),
+        3 => Just(&b" "[..]),
+        4 => Just(&b"\n"[..]),
+        3 => Just(&b"\r"[..]),
+        3 => Just(&b"\r\n"[..]),
+        2 => Just(&b"12"[..]),
+        2 => Just(&b"x"[..]),
+        1 => Just(&b"\0"[..]),
+        1 => Just(&b"\xEF\xBB\xBF"[..]),
+        1 => Just("é🙂".as_bytes()),
+    ]
+    .prop_map(<[u8]>::to_vec);
+    prop_oneof![
+        4 => prop::collection::vec(piece, 0..120).prop_map(|pieces| pieces.concat()),
+        1 => prop::collection::vec(any::<u8>(), 0..300),
+    ]
+}
+
+/// A decoder with the default limits, or with small ones that random input breaks.
+fn decoder() -> impl Strategy<Value = Decoder> {
+    prop_oneof![
+        Just(Decoder::new()),
+        (1usize..40, 1usize..80)
+            .prop_map(|(line, event)| Decoder::with_limits(Limits::default().max_line_len(line).max_event_len(event))),
+        // Every chunk read in place, however small, so that the in-place path is taken through the adapter.
+        Just(Decoder::new().read_in_place_from(0)),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(512))]
+
+    #[test]
+    fn every_adapter_gives_the_cores_frames_for_the_whole_input(
+        input in stream(),
+        cuts in prop::collection::vec(0usize..400, 0..16),
+        decoder in decoder(),
+    ) {
+        let expected = whole(decoder.clone(), &input);
+
+        let stream = EventStream::with_decoder(body(&input, &cuts), decoder.clone());
+        prop_assert_eq!(&decoded(block_on(stream.collect())), &expected, "EventStream");
+
+        let reader = EventReader::with_decoder(ChunkedReader::new(&input, &cuts), decoder.clone());
+        prop_assert_eq!(&decoded(block_on(reader.collect())), &expected, "EventReader");
+
+        let codec = FramedRead::new(ChunkedReader::new(&input, &cuts), SseCodec::with_decoder(decoder));
+        prop_assert_eq!(&decoded(block_on(codec.collect())), &expected, "SseCodec");
+    }
+}
