@@ -2,7 +2,7 @@
 //! server's memory per connection, and how fast one event reaches all of them, for each server kind side by side.
 //!
 //! ```text
-//! cargo run --release -p sse-codec-benches --bin load -- [--n 1000,5000,10000] [--kinds bare,axum]
+//! cargo run --release -p sse-codec-benches --bin load -- [--n 1000,5000,10000] [--kinds bare,axum,ours]
 //!     [--events 20] [--rates 1,10,100] [--settle-ms 2000] [--chart benches/load.svg]
 //!     [--max-buf-size BYTES] [--writev on|off] [--quick]
 //! ```

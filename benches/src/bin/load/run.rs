@@ -47,7 +47,7 @@ impl Default for Options {
     }
 }
 
-const USAGE: &str = "usage: load [--n 1000,5000,10000] [--kinds bare,axum] [--events 20] [--rates 1,10,100] \
+const USAGE: &str = "usage: load [--n 1000,5000,10000] [--kinds bare,axum,ours] [--events 20] [--rates 1,10,100] \
 [--settle-ms 2000] [--chart FILE.svg] [--max-buf-size BYTES] [--writev on|off] [--quick]";
 
 fn list<T: std::str::FromStr>(arg: &str, value: &str) -> Result<Vec<T>, String>

@@ -15,14 +15,16 @@ use std::time::Duration;
 use axum::Router;
 use axum::body::{Body, Bytes};
 use axum::extract::State;
-use axum::http::{HeaderName, HeaderValue, StatusCode};
+use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
 use axum::response::sse::{self, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use hyper::server::conn::http1;
 use hyper_util::rt::TokioIo;
 use hyper_util::service::TowerToHyperService;
+use sse_codec::Event;
 use sse_codec::headers::RESPONSE_HEADERS;
+use sse_codec_tokio::{Broadcaster, EventBody};
 use tokio::net::TcpSocket;
 use tokio::sync::broadcast;
 use tokio_stream::Stream;
@@ -40,17 +42,21 @@ pub(crate) enum Kind {
     /// `axum::response::sse::Sse` over a `tokio::sync::broadcast` of axum `Event`s, each receiver encoding
     /// (cloning and finishing) its own copy, with axum's default keep-alive.
     Axum,
+    /// `EventBody` over a `Broadcaster`'s `Subscription` (each event encoded once, IDs numbered for resuming),
+    /// with the body's default keep-alive and opening comment.
+    Ours,
 }
 
 impl Kind {
     /// Every kind, in the tables' column order.
-    pub(crate) const ALL: [Self; 2] = [Self::Bare, Self::Axum];
+    pub(crate) const ALL: [Self; 3] = [Self::Bare, Self::Axum, Self::Ours];
 
     /// The name on the command line and in the tables.
     pub(crate) const fn name(self) -> &'static str {
         match self {
             Self::Bare => "bare",
             Self::Axum => "axum",
+            Self::Ours => "ours",
         }
     }
 
@@ -207,6 +213,10 @@ fn app(kind: Kind) -> Router {
             let (sender, _) = broadcast::channel(AXUM_CHANNEL);
             Router::new().route("/events", get(axum_events)).route("/publish", post(axum_publish)).with_state(sender)
         }
+        Kind::Ours => Router::new()
+            .route("/events", get(ours_events))
+            .route("/publish", post(ours_publish))
+            .with_state(Broadcaster::new()),
     }
 }
 
@@ -235,4 +245,18 @@ async fn axum_publish(State(sender): State<broadcast::Sender<sse::Event>>, data:
     // No receiver is not an error here: the event simply reaches nobody.
     let _ = sender.send(sse::Event::default().data(data));
     StatusCode::NO_CONTENT
+}
+
+/// As the `Broadcaster` docs show it: subscribe from the client's `Last-Event-ID`, answer the subscription
+/// as an `EventBody` with the event-stream headers.
+async fn ours_events(State(broadcaster): State<Broadcaster>, headers: HeaderMap) -> impl IntoResponse {
+    let last_event_id = headers.get("last-event-id").and_then(|value| value.to_str().ok());
+    EventBody::new(broadcaster.subscribe(last_event_id)).into_response()
+}
+
+async fn ours_publish(State(broadcaster): State<Broadcaster>, data: Bytes) -> StatusCode {
+    match broadcaster.send(Event::new(data)) {
+        Ok(_) => StatusCode::NO_CONTENT,
+        Err(_) => StatusCode::INTERNAL_SERVER_ERROR,
+    }
 }

@@ -11,6 +11,7 @@ fn colour(kind: Kind) -> &'static str {
     match kind {
         Kind::Bare => chart::LIMIT_COLOUR,
         Kind::Axum => chart::PEER_COLOUR,
+        Kind::Ours => chart::OURS_COLOUR,
     }
 }
 
