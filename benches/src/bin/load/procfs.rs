@@ -16,14 +16,31 @@ pub(crate) fn rss(pid: u32) -> io::Result<u64> {
     Ok(kib * 1024)
 }
 
-/// The CPU time (user + system) process `pid` has used, from `/proc/PID/stat`.
+/// The CPU time process `pid` has used: the sum over its threads of `/proc/PID/task/TID/schedstat` (in
+/// nanoseconds), or else `utime` + `stime` of `/proc/PID/stat` (in clock ticks, 10 ms as a rule).
 pub(crate) fn process_cpu(pid: u32) -> io::Result<Duration> {
-    stat_cpu(&format!("/proc/{pid}/stat"))
+    let mut total = Duration::ZERO;
+    for task in fs::read_dir(format!("/proc/{pid}/task"))? {
+        match schedstat_cpu(&task?.path().join("schedstat")) {
+            Ok(time) => total += time,
+            // A thread that ended meanwhile, or no schedstat at all.
+            Err(_) => return stat_cpu(&format!("/proc/{pid}/stat")),
+        }
+    }
+    Ok(total)
 }
 
-/// The CPU time (user + system) thread `tid` of this process has used, from `/proc/self/task/TID/stat`.
+/// The CPU time thread `tid` of this process has used, as [`process_cpu`] reads it.
 pub(crate) fn thread_cpu(tid: i32) -> io::Result<Duration> {
-    stat_cpu(&format!("/proc/self/task/{tid}/stat"))
+    schedstat_cpu(format!("/proc/self/task/{tid}/schedstat").as_ref())
+        .or_else(|_| stat_cpu(&format!("/proc/self/task/{tid}/stat")))
+}
+
+/// The first field of a `schedstat` file: nanoseconds spent on a CPU.
+fn schedstat_cpu(path: &std::path::Path) -> io::Result<Duration> {
+    let text = fs::read_to_string(path)?;
+    let ns = text.split_whitespace().next().ok_or_else(|| io::Error::other("empty schedstat"))?;
+    Ok(Duration::from_nanos(ns.parse().map_err(io::Error::other)?))
 }
 
 /// `utime` + `stime` (fields 14 and 15) of a `stat` file, in clock ticks turned into time. The command name
