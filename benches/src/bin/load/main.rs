@@ -4,7 +4,7 @@
 //! ```text
 //! cargo run --release -p sse-codec-benches --bin load -- [--n 1000,5000,10000] [--kinds bare,axum,ours]
 //!     [--events 20] [--rates 1,10,100] [--settle-ms 2000] [--chart benches/load.svg]
-//!     [--max-buf-size BYTES] [--writev on|off] [--quick]
+//!     [--max-buf-size BYTES] [--writev on|off] [--opening-comment on|off] [--quick]
 //! ```
 //!
 //! For each N and each kind (see `server.rs`): start the server (`load serve KIND`, this same binary), read its
@@ -14,7 +14,7 @@
 //! through `POST /publish`, each carrying its send time, and wait until every connection has them all (or
 //! nothing has arrived for three seconds): the latency of every event at every client (p50, p99, max), the
 //! deliveries per second, the server's CPU time per event (`/proc/PID/stat`), and the client thread's CPU use.
-//! One Markdown table per N, kinds side by side; `--chart` also draws them.
+//! One Markdown table per N, kinds side by side; `--chart` also draws them. `--events 0` measures memory only.
 //!
 //! `--quick` is a smoke run: N = 200, 5 events at 10 and 100 per second, a short settle.
 

@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 
 use crate::client::{Clients, now_ns};
 use crate::procfs;
-use crate::server::{Http, Kind};
+use crate::server::{Kind, Settings};
 use crate::table;
 
 /// What to measure.
@@ -29,8 +29,8 @@ pub(crate) struct Options {
     pub(crate) settle: Duration,
     /// Where to draw the chart, if anywhere.
     pub(crate) chart: Option<PathBuf>,
-    /// hyper's settings, the same for every kind.
-    pub(crate) http: Http,
+    /// The server's settings, the same for every kind.
+    pub(crate) settings: Settings,
 }
 
 impl Default for Options {
@@ -42,13 +42,14 @@ impl Default for Options {
             rates: vec![1, 10, 100],
             settle: Duration::from_secs(2),
             chart: None,
-            http: Http::default(),
+            settings: Settings::default(),
         }
     }
 }
 
 const USAGE: &str = "usage: load [--n 1000,5000,10000] [--kinds bare,axum,ours] [--events 20] [--rates 1,10,100] \
-[--settle-ms 2000] [--chart FILE.svg] [--max-buf-size BYTES] [--writev on|off] [--quick]";
+[--settle-ms 2000] [--chart FILE.svg] [--max-buf-size BYTES] [--writev on|off] [--opening-comment on|off] \
+[--quick]";
 
 fn list<T: std::str::FromStr>(arg: &str, value: &str) -> Result<Vec<T>, String>
 where
@@ -67,7 +68,7 @@ impl Options {
         let mut args = args.iter();
         while let Some(arg) = args.next() {
             let next = args.as_slice().first().map(String::as_str);
-            if options.http.parse_arg(arg, next)? {
+            if options.settings.parse_arg(arg, next)? {
                 args.next();
                 continue;
             }
@@ -99,8 +100,8 @@ impl Options {
                 _ => return Err(format!("unknown option {arg}")),
             }
         }
-        if options.rates.contains(&0) || options.events == 0 {
-            return Err("--rates and --events must be above zero".to_owned());
+        if options.rates.contains(&0) {
+            return Err("--rates must be above zero".to_owned());
         }
         Ok(options)
     }
@@ -241,11 +242,11 @@ struct Server {
 }
 
 impl Server {
-    fn start(kind: Kind, http: Http) -> io::Result<Self> {
+    fn start(kind: Kind, settings: Settings) -> io::Result<Self> {
         let mut child = Command::new(std::env::current_exe()?)
             .arg("serve")
             .arg(kind.name())
-            .args(http.args())
+            .args(settings.args())
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .spawn()?;
@@ -336,7 +337,7 @@ fn wait_until(deadline: Duration, mut done: impl FnMut() -> bool) -> bool {
 
 fn measure(kind: Kind, n: usize, options: &Options, clients: &mut Clients, step_id: &mut u64) -> io::Result<Measured> {
     let load = procfs::load_average();
-    let server = Server::start(kind, options.http)?;
+    let server = Server::start(kind, options.settings)?;
     let mut control = Control::connect(server.addr)?;
     thread::sleep(Duration::from_millis(200));
     let rss_before = server.rss()?;
@@ -361,7 +362,7 @@ fn measure(kind: Kind, n: usize, options: &Options, clients: &mut Clients, step_
         rss_idle / 1024
     );
     let mut steps = Vec::new();
-    if kind.sends_events() {
+    if kind.sends_events() && options.events > 0 {
         for &rate in &options.rates {
             *step_id += 1;
             let step = step(&server, clients, &mut control, *step_id, rate, options.events)?;

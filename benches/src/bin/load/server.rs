@@ -24,7 +24,7 @@ use hyper_util::rt::TokioIo;
 use hyper_util::service::TowerToHyperService;
 use sse_codec::Event;
 use sse_codec::headers::RESPONSE_HEADERS;
-use sse_codec_tokio::{Broadcaster, EventBody};
+use sse_codec_tokio::{BodyConfig, Broadcaster, EventBody};
 use tokio::net::TcpSocket;
 use tokio::sync::broadcast;
 use tokio_stream::Stream;
@@ -77,24 +77,29 @@ impl fmt::Display for Kind {
     }
 }
 
-/// hyper's HTTP/1.1 connection settings, the same for every kind; `None` keeps hyper's default.
+/// The server's settings: hyper's HTTP/1.1 connection settings, the same for every kind (`None` keeps
+/// hyper's default), and `ours`'s opening comment.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub(crate) struct Http {
+pub(crate) struct Settings {
     /// `http1::Builder::max_buf_size`: the largest read (and write) buffer of a connection.
     pub(crate) max_buf_size: Option<usize>,
     /// `http1::Builder::writev`: queue body chunks for vectored writes, or flatten them into one buffer.
     pub(crate) writev: Option<bool>,
+    /// `BodyConfig::opening_comment` of `ours` (on by default, as in production).
+    pub(crate) opening_comment: Option<bool>,
 }
 
-impl Http {
+impl Settings {
     /// The settings as command-line arguments, for the child process.
     pub(crate) fn args(self) -> Vec<String> {
         let mut args = Vec::new();
         if let Some(max) = self.max_buf_size {
             args.extend(["--max-buf-size".to_owned(), max.to_string()]);
         }
-        if let Some(writev) = self.writev {
-            args.extend(["--writev".to_owned(), if writev { "on" } else { "off" }.to_owned()]);
+        for (name, value) in [("--writev", self.writev), ("--opening-comment", self.opening_comment)] {
+            if let Some(on) = value {
+                args.extend([name.to_owned(), if on { "on" } else { "off" }.to_owned()]);
+            }
         }
         args
     }
@@ -111,12 +116,17 @@ impl Http {
                 }
                 self.max_buf_size = Some(max);
             }
-            "--writev" => {
-                self.writev = Some(match value()? {
+            "--writev" | "--opening-comment" => {
+                let on = match value()? {
                     "on" => true,
                     "off" => false,
                     other => return Err(format!("{arg}: on or off, not {other}")),
-                });
+                };
+                if arg == "--writev" {
+                    self.writev = Some(on);
+                } else {
+                    self.opening_comment = Some(on);
+                }
             }
             _ => return Ok(false),
         }
@@ -139,11 +149,11 @@ impl Http {
 /// `load serve KIND [SETTINGS]`: serves on a free port of 127.0.0.1, prints the port on a line of its own, and
 /// runs until its standard input closes (the parent went away) or it is killed.
 pub(crate) fn main(args: &[String]) -> ExitCode {
-    let mut http = Http::default();
+    let mut settings = Settings::default();
     let mut kind = None;
     let mut args = args.iter();
     while let Some(arg) = args.next() {
-        match http.parse_arg(arg, args.as_slice().first().map(String::as_str)) {
+        match settings.parse_arg(arg, args.as_slice().first().map(String::as_str)) {
             Ok(true) => {
                 args.next();
             }
@@ -164,7 +174,7 @@ pub(crate) fn main(args: &[String]) -> ExitCode {
         Ok(runtime) => runtime,
         Err(e) => return fail(&format!("runtime: {e}")),
     };
-    match runtime.block_on(serve(kind, http)) {
+    match runtime.block_on(serve(kind, settings)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => fail(&format!("{kind} server: {e}")),
     }
@@ -175,7 +185,7 @@ fn fail(message: &str) -> ExitCode {
     ExitCode::FAILURE
 }
 
-async fn serve(kind: Kind, http: Http) -> io::Result<()> {
+async fn serve(kind: Kind, settings: Settings) -> io::Result<()> {
     let socket = TcpSocket::new_v4()?;
     socket.bind(SocketAddr::from((Ipv4Addr::LOCALHOST, 0)))?;
     // A backlog well above tokio's default of 1,024, so that a burst of connects is not dropped and retried.
@@ -184,8 +194,8 @@ async fn serve(kind: Kind, http: Http) -> io::Result<()> {
     writeln!(stdout, "{}", listener.local_addr()?.port())?;
     stdout.flush()?;
     drop(stdout);
-    let app = app(kind);
-    let builder = http.builder();
+    let app = app(kind, settings);
+    let builder = settings.builder();
     loop {
         let stream = match listener.accept().await {
             Ok((stream, _)) => stream,
@@ -204,7 +214,7 @@ async fn serve(kind: Kind, http: Http) -> io::Result<()> {
     }
 }
 
-fn app(kind: Kind) -> Router {
+fn app(kind: Kind, settings: Settings) -> Router {
     match kind {
         Kind::Bare => Router::new()
             .route("/events", get(bare_events))
@@ -213,10 +223,13 @@ fn app(kind: Kind) -> Router {
             let (sender, _) = broadcast::channel(AXUM_CHANNEL);
             Router::new().route("/events", get(axum_events)).route("/publish", post(axum_publish)).with_state(sender)
         }
-        Kind::Ours => Router::new()
-            .route("/events", get(ours_events))
-            .route("/publish", post(ours_publish))
-            .with_state(Broadcaster::new()),
+        Kind::Ours => {
+            let config = BodyConfig::new().opening_comment(settings.opening_comment.unwrap_or(true));
+            Router::new()
+                .route("/events", get(ours_events))
+                .route("/publish", post(ours_publish))
+                .with_state(Ours { broadcaster: Broadcaster::new(), config })
+        }
     }
 }
 
@@ -247,15 +260,22 @@ async fn axum_publish(State(sender): State<broadcast::Sender<sse::Event>>, data:
     StatusCode::NO_CONTENT
 }
 
-/// As the `Broadcaster` docs show it: subscribe from the client's `Last-Event-ID`, answer the subscription
-/// as an `EventBody` with the event-stream headers.
-async fn ours_events(State(broadcaster): State<Broadcaster>, headers: HeaderMap) -> impl IntoResponse {
-    let last_event_id = headers.get("last-event-id").and_then(|value| value.to_str().ok());
-    EventBody::new(broadcaster.subscribe(last_event_id)).into_response()
+/// The state of `ours`: the broadcaster, and the bodies' options.
+#[derive(Clone, Debug)]
+struct Ours {
+    broadcaster: Broadcaster,
+    config: BodyConfig,
 }
 
-async fn ours_publish(State(broadcaster): State<Broadcaster>, data: Bytes) -> StatusCode {
-    match broadcaster.send(Event::new(data)) {
+/// As the `Broadcaster` docs show it: subscribe from the client's `Last-Event-ID`, answer the subscription
+/// as an `EventBody` with the event-stream headers.
+async fn ours_events(State(ours): State<Ours>, headers: HeaderMap) -> impl IntoResponse {
+    let last_event_id = headers.get("last-event-id").and_then(|value| value.to_str().ok());
+    EventBody::with_config(ours.broadcaster.subscribe(last_event_id), ours.config).into_response()
+}
+
+async fn ours_publish(State(ours): State<Ours>, data: Bytes) -> StatusCode {
+    match ours.broadcaster.send(Event::new(data)) {
         Ok(_) => StatusCode::NO_CONTENT,
         Err(_) => StatusCode::INTERNAL_SERVER_ERROR,
     }

@@ -88,7 +88,8 @@ pub(crate) fn markdown(n: usize, row: &[Measured], options: &Options) -> String 
             m.per_connection(m.rss_after).map_or_else(|| "–".to_owned(), thousands)
         }
     });
-    for (index, rate) in options.rates.iter().enumerate() {
+    let rates = if options.events > 0 { options.rates.as_slice() } else { &[] };
+    for (index, rate) in rates.iter().enumerate() {
         let cell = |m: &Measured, f: &dyn Fn(&Step) -> String| m.steps.get(index).map_or_else(|| "–".to_owned(), f);
         line(&format!("{rate}/s: fan-out p50 / p99 / max, ms"), &|m| {
             cell(m, &|s| format!("{} / **{}** / {}", ms(s.quantile(0.5)), ms(s.quantile(0.99)), ms(s.quantile(1.0))))
