@@ -31,6 +31,8 @@ pub(crate) struct Options {
     pub(crate) chart: Option<PathBuf>,
     /// The server's settings, the same for every kind.
     pub(crate) settings: Settings,
+    /// Runs of every kind at each N, in turn; the tables show their medians.
+    pub(crate) repeat: usize,
 }
 
 impl Default for Options {
@@ -43,12 +45,13 @@ impl Default for Options {
             settle: Duration::from_secs(2),
             chart: None,
             settings: Settings::default(),
+            repeat: 1,
         }
     }
 }
 
 const USAGE: &str = "usage: load [--n 1000,5000,10000] [--kinds bare,axum,ours] [--events 20] [--rates 1,10,100] \
-[--settle-ms 2000] [--chart FILE.svg] [--max-buf-size BYTES] [--writev on|off] [--opening-comment on|off] \
+[--settle-ms 2000] [--repeat 1] [--chart FILE.svg] [--max-buf-size BYTES] [--writev on|off] [--opening-comment on|off] [--keep-alive on|off] \
 [--quick]";
 
 fn list<T: std::str::FromStr>(arg: &str, value: &str) -> Result<Vec<T>, String>
@@ -91,6 +94,7 @@ impl Options {
                     options.settle = Duration::from_millis(value.parse().map_err(|e| format!("{arg}: {e}"))?);
                 }
                 "--chart" => options.chart = Some(PathBuf::from(value)),
+                "--repeat" => options.repeat = value.parse().map_err(|e| format!("{arg}: {e}"))?,
                 "--kinds" => {
                     options.kinds = value
                         .split(',')
@@ -100,8 +104,8 @@ impl Options {
                 _ => return Err(format!("unknown option {arg}")),
             }
         }
-        if options.rates.contains(&0) {
-            return Err("--rates must be above zero".to_owned());
+        if options.rates.contains(&0) || options.repeat == 0 {
+            return Err("--rates and --repeat must be above zero".to_owned());
         }
         Ok(options)
     }
@@ -114,8 +118,10 @@ pub(crate) struct Step {
     pub(crate) expected: u64,
     /// Deliveries seen.
     pub(crate) delivered: u64,
-    /// Every delivery's latency, in nanoseconds, sorted.
-    pub(crate) latencies: Vec<u64>,
+    /// The latency of a delivery at the median, the 99th percentile and the most, in nanoseconds.
+    pub(crate) p50: Option<u64>,
+    pub(crate) p99: Option<u64>,
+    pub(crate) max: Option<u64>,
     /// Deliveries per second, from the first send to the last delivery.
     pub(crate) per_second: f64,
     /// The server's CPU time over the step, per event sent.
@@ -126,22 +132,27 @@ pub(crate) struct Step {
     pub(crate) closed: usize,
 }
 
-impl Step {
-    /// The latency at quantile `q` (0 to 1), in nanoseconds.
-    pub(crate) fn quantile(&self, q: f64) -> Option<u64> {
-        let last = self.latencies.len().checked_sub(1)?;
-        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss, clippy::cast_precision_loss)]
-        let index = ((last as f64) * q).round() as usize;
-        self.latencies.get(index.min(last)).copied()
-    }
+/// The value at quantile `q` (0 to 1) of `sorted`.
+fn quantile(sorted: &[u64], q: f64) -> Option<u64> {
+    let last = sorted.len().checked_sub(1)?;
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss, clippy::cast_precision_loss)]
+    let index = ((last as f64) * q).round() as usize;
+    sorted.get(index.min(last)).copied()
 }
 
-/// The figures of one kind at one N.
+/// The median of `values` (the upper one of an even count), or `None` if there are none.
+fn median<T: PartialOrd + Copy>(values: impl IntoIterator<Item = T>) -> Option<T> {
+    let mut values: Vec<T> = values.into_iter().collect();
+    values.sort_by(|a, b| a.partial_cmp(b).unwrap_or(std::cmp::Ordering::Equal));
+    values.get(values.len() / 2).copied()
+}
+
+/// The figures of one kind at one N (of one run, or the medians of several).
 #[derive(Clone, Debug)]
 pub(crate) struct Measured {
     /// Which server.
     pub(crate) kind: Kind,
-    /// The load average when it started.
+    /// The load average when it started (the 1-minute figure of each run, when there are several).
     pub(crate) load: String,
     /// Connections opened.
     pub(crate) opened: usize,
@@ -153,17 +164,49 @@ pub(crate) struct Measured {
     pub(crate) rss_before: u64,
     /// Its RSS with every connection open and idle.
     pub(crate) rss_idle: u64,
-    /// Its RSS after the events, connections still open.
-    pub(crate) rss_after: u64,
+    /// The growth of its RSS per connection, with every connection open and idle.
+    pub(crate) idle_bytes: Option<f64>,
+    /// The same after the events, connections still open.
+    pub(crate) after_bytes: Option<f64>,
     /// One per rate, for a kind that sends events.
     pub(crate) steps: Vec<Step>,
 }
 
 impl Measured {
-    /// The growth of the server's memory per connection, between `before` and `after`.
-    pub(crate) fn per_connection(&self, after: u64) -> Option<f64> {
-        #[allow(clippy::cast_precision_loss)]
-        (self.opened > 0).then(|| (after as f64 - self.rss_before as f64) / self.opened as f64)
+    /// The medians of several runs of one kind (a single run as it is); counts are added up, except
+    /// connections opened, the fewest of any run.
+    fn median(runs: Vec<Self>) -> Option<Self> {
+        if runs.len() <= 1 {
+            return runs.into_iter().next();
+        }
+        let steps = (0..runs.iter().map(|m| m.steps.len()).min().unwrap_or(0))
+            .map(|index| {
+                let steps: Vec<&Step> = runs.iter().map(|m| &m.steps[index]).collect();
+                Step {
+                    expected: steps.iter().map(|s| s.expected).sum(),
+                    delivered: steps.iter().map(|s| s.delivered).sum(),
+                    p50: median(steps.iter().filter_map(|s| s.p50)),
+                    p99: median(steps.iter().filter_map(|s| s.p99)),
+                    max: median(steps.iter().filter_map(|s| s.max)),
+                    per_second: median(steps.iter().map(|s| s.per_second)).unwrap_or(0.0),
+                    server_cpu_per_event: median(steps.iter().map(|s| s.server_cpu_per_event)).unwrap_or_default(),
+                    client_cpu: median(steps.iter().map(|s| s.client_cpu)).unwrap_or(0.0),
+                    closed: steps.iter().map(|s| s.closed).sum(),
+                }
+            })
+            .collect();
+        Some(Self {
+            kind: runs[0].kind,
+            load: runs.iter().map(|m| m.load.split(' ').next().unwrap_or("?")).collect::<Vec<_>>().join(", "),
+            opened: runs.iter().map(|m| m.opened).min().unwrap_or(0),
+            failed: runs.iter().map(|m| m.failed).sum(),
+            open_time: median(runs.iter().map(|m| m.open_time)).unwrap_or_default(),
+            rss_before: median(runs.iter().map(|m| m.rss_before)).unwrap_or(0),
+            rss_idle: median(runs.iter().map(|m| m.rss_idle)).unwrap_or(0),
+            idle_bytes: median(runs.iter().filter_map(|m| m.idle_bytes)),
+            after_bytes: median(runs.iter().filter_map(|m| m.after_bytes)),
+            steps,
+        })
     }
 }
 
@@ -203,21 +246,25 @@ pub(crate) fn main(args: &[String]) -> ExitCode {
     let mut ok = true;
     let mut step_id = 0;
     for &n in &options.ns {
-        let mut row = Vec::new();
-        for &kind in &options.kinds {
-            eprintln!("--- {kind}, {n} connections (load average {})", procfs::load_average());
-            match measure(kind, n, &options, &mut clients, &mut step_id) {
-                Ok(measured) => {
-                    ok &= measured.failed == 0 && measured.opened == n;
-                    ok &= measured.steps.iter().all(|step| step.delivered > 0);
-                    row.push(measured);
-                }
-                Err(e) => {
-                    eprintln!("load: {kind} at {n}: {e}");
-                    ok = false;
+        let mut runs: Vec<Vec<Measured>> = vec![Vec::new(); options.kinds.len()];
+        for round in 1..=options.repeat {
+            for (&kind, runs) in options.kinds.iter().zip(&mut runs) {
+                let load = procfs::load_average();
+                eprintln!("--- {kind}, {n} connections, run {round} of {} (load average {load})", options.repeat);
+                match measure(kind, n, &options, &mut clients, &mut step_id) {
+                    Ok(measured) => {
+                        ok &= measured.failed == 0 && measured.opened == n;
+                        ok &= measured.steps.iter().all(|step| step.delivered > 0);
+                        runs.push(measured);
+                    }
+                    Err(e) => {
+                        eprintln!("load: {kind} at {n}: {e}");
+                        ok = false;
+                    }
                 }
             }
         }
+        let row: Vec<Measured> = runs.into_iter().filter_map(Measured::median).collect();
         println!("\n{}", table::markdown(n, &row, &options));
         tables.push((n, row));
     }
@@ -370,13 +417,13 @@ fn measure(kind: Kind, n: usize, options: &Options, clients: &mut Clients, step_
                 "  {rate}/s: {}/{} delivered, p99 {:.2} ms, server CPU {:.1} µs/event",
                 step.delivered,
                 step.expected,
-                step.quantile(0.99).unwrap_or(0) as f64 / 1e6,
+                step.p99.unwrap_or(0) as f64 / 1e6,
                 step.server_cpu_per_event.as_secs_f64() * 1e6
             );
             steps.push(step);
         }
     }
-    let rss_after = server.rss()?;
+    let rss_after = (!steps.is_empty()).then(|| server.rss()).transpose()?;
     for error in shared.take_errors() {
         eprintln!("  client error: {error}");
     }
@@ -385,7 +432,20 @@ fn measure(kind: Kind, n: usize, options: &Options, clients: &mut Clients, step_
     if !clients.close_all(Duration::from_secs(30)) {
         eprintln!("  client tasks still running after 30 s");
     }
-    Ok(Measured { kind, load, opened, failed, open_time, rss_before, rss_idle, rss_after, steps })
+    #[allow(clippy::cast_precision_loss)]
+    let per_connection = |rss: u64| (opened > 0).then(|| (rss as f64 - rss_before as f64) / opened as f64);
+    Ok(Measured {
+        kind,
+        load,
+        opened,
+        failed,
+        open_time,
+        rss_before,
+        rss_idle,
+        idle_bytes: per_connection(rss_idle),
+        after_bytes: rss_after.and_then(per_connection),
+        steps,
+    })
 }
 
 fn step(
@@ -437,10 +497,13 @@ fn step(
     #[allow(clippy::cast_precision_loss)]
     let flowing = (last.saturating_sub(start_ns) as f64 / 1e9).max(1e-3);
     let client_cpu = client_cpu.as_secs_f64() / flowing;
+    let latencies = shared.latencies();
     Ok(Step {
         expected,
         delivered,
-        latencies: shared.latencies(),
+        p50: quantile(&latencies, 0.5),
+        p99: quantile(&latencies, 0.99),
+        max: latencies.last().copied(),
         per_second,
         server_cpu_per_event: server_cpu / u32::try_from(events).unwrap_or(u32::MAX),
         client_cpu,

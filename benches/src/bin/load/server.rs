@@ -27,7 +27,6 @@ use sse_codec::headers::RESPONSE_HEADERS;
 use sse_codec_tokio::{BodyConfig, Broadcaster, EventBody};
 use tokio::net::TcpSocket;
 use tokio::sync::broadcast;
-use tokio_stream::Stream;
 use tokio_stream::StreamExt as _;
 use tokio_stream::wrappers::BroadcastStream;
 
@@ -87,6 +86,8 @@ pub(crate) struct Settings {
     pub(crate) writev: Option<bool>,
     /// `BodyConfig::opening_comment` of `ours` (on by default, as in production).
     pub(crate) opening_comment: Option<bool>,
+    /// The keep-alive of `ours` and `axum` (on by default, as in production): off shows what its timer costs.
+    pub(crate) keep_alive: Option<bool>,
 }
 
 impl Settings {
@@ -96,7 +97,9 @@ impl Settings {
         if let Some(max) = self.max_buf_size {
             args.extend(["--max-buf-size".to_owned(), max.to_string()]);
         }
-        for (name, value) in [("--writev", self.writev), ("--opening-comment", self.opening_comment)] {
+        let switches =
+            [("--writev", self.writev), ("--opening-comment", self.opening_comment), ("--keep-alive", self.keep_alive)];
+        for (name, value) in switches {
             if let Some(on) = value {
                 args.extend([name.to_owned(), if on { "on" } else { "off" }.to_owned()]);
             }
@@ -116,17 +119,17 @@ impl Settings {
                 }
                 self.max_buf_size = Some(max);
             }
-            "--writev" | "--opening-comment" => {
+            "--writev" | "--opening-comment" | "--keep-alive" => {
                 let on = match value()? {
                     "on" => true,
                     "off" => false,
                     other => return Err(format!("{arg}: on or off, not {other}")),
                 };
-                if arg == "--writev" {
-                    self.writev = Some(on);
-                } else {
-                    self.opening_comment = Some(on);
-                }
+                *match arg {
+                    "--writev" => &mut self.writev,
+                    "--opening-comment" => &mut self.opening_comment,
+                    _ => &mut self.keep_alive,
+                } = Some(on);
             }
             _ => return Ok(false),
         }
@@ -221,10 +224,14 @@ fn app(kind: Kind, settings: Settings) -> Router {
             .route("/publish", post(|| async { StatusCode::NO_CONTENT })),
         Kind::Axum => {
             let (sender, _) = broadcast::channel(AXUM_CHANNEL);
-            Router::new().route("/events", get(axum_events)).route("/publish", post(axum_publish)).with_state(sender)
+            let state = Axum { sender, keep_alive: settings.keep_alive.unwrap_or(true) };
+            Router::new().route("/events", get(axum_events)).route("/publish", post(axum_publish)).with_state(state)
         }
         Kind::Ours => {
-            let config = BodyConfig::new().opening_comment(settings.opening_comment.unwrap_or(true));
+            let mut config = BodyConfig::new().opening_comment(settings.opening_comment.unwrap_or(true));
+            if settings.keep_alive == Some(false) {
+                config = config.no_keep_alive();
+            }
             Router::new()
                 .route("/events", get(ours_events))
                 .route("/publish", post(ours_publish))
@@ -246,17 +253,26 @@ async fn bare_events() -> Response {
     event_stream(Body::from_stream(tokio_stream::pending::<Result<Bytes, Infallible>>()))
 }
 
-/// As axum's docs show it, fed by a broadcast channel as servers do: lagged receivers skip what they missed.
-async fn axum_events(
-    State(sender): State<broadcast::Sender<sse::Event>>,
-) -> Sse<impl Stream<Item = Result<sse::Event, Infallible>>> {
-    let events = BroadcastStream::new(sender.subscribe()).filter_map(Result::ok).map(Ok);
-    Sse::new(events).keep_alive(KeepAlive::default())
+/// The state of `axum`: the channel, and whether its bodies send keep-alives.
+#[derive(Clone, Debug)]
+struct Axum {
+    sender: broadcast::Sender<sse::Event>,
+    keep_alive: bool,
 }
 
-async fn axum_publish(State(sender): State<broadcast::Sender<sse::Event>>, data: String) -> impl IntoResponse {
+/// As axum's docs show it, fed by a broadcast channel as servers do: lagged receivers skip what they missed.
+async fn axum_events(State(axum): State<Axum>) -> Response {
+    let events = BroadcastStream::new(axum.sender.subscribe()).filter_map(Result::ok).map(Ok::<_, Infallible>);
+    if axum.keep_alive {
+        Sse::new(events).keep_alive(KeepAlive::default()).into_response()
+    } else {
+        Sse::new(events).into_response()
+    }
+}
+
+async fn axum_publish(State(axum): State<Axum>, data: String) -> impl IntoResponse {
     // No receiver is not an error here: the event simply reaches nobody.
-    let _ = sender.send(sse::Event::default().data(data));
+    let _ = axum.sender.send(sse::Event::default().data(data));
     StatusCode::NO_CONTENT
 }
 

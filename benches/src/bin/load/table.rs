@@ -52,8 +52,9 @@ fn rate_per_second(value: f64) -> String {
 
 /// One table: the kinds of `row` side by side at `n` connections.
 pub(crate) fn markdown(n: usize, row: &[Measured], options: &Options) -> String {
-    let bare = row.iter().find(|m| m.kind == Kind::Bare).and_then(|m| m.per_connection(m.rss_idle));
-    let mut out = format!("### {n} idle connections\n\n|  |");
+    let bare = row.iter().find(|m| m.kind == Kind::Bare).and_then(|m| m.idle_bytes);
+    let runs = if options.repeat > 1 { format!(" (medians of {} runs)", options.repeat) } else { String::new() };
+    let mut out = format!("### {n} idle connections{runs}\n\n|  |");
     for measured in row {
         let _ = write!(out, " {} |", measured.kind);
     }
@@ -67,32 +68,31 @@ pub(crate) fn markdown(n: usize, row: &[Measured], options: &Options) -> String 
         }
         out.push('\n');
     };
-    line("load average at start (1, 5, 15 min)", &|m| m.load.clone());
+    let load = if options.repeat > 1 {
+        "load average (1 min) at each run's start"
+    } else {
+        "load average at start (1, 5, 15 min)"
+    };
+    line(load, &|m| m.load.clone());
     line("connections open (failed)", &|m| {
         if m.failed > 0 { format!("{} ({} failed)", m.opened, m.failed) } else { m.opened.to_string() }
     });
     line("time to open them all", &|m| format!("{:.2} s", m.open_time.as_secs_f64()));
     line("server RSS before → idle, MiB", &|m| format!("{} → {}", mib(m.rss_before), mib(m.rss_idle)));
     line("**bytes per idle connection**", &|m| {
-        m.per_connection(m.rss_idle).map_or_else(|| "–".to_owned(), |b| format!("**{}**", thousands(b)))
+        m.idle_bytes.map_or_else(|| "–".to_owned(), |b| format!("**{}**", thousands(b)))
     });
-    line("minus `bare`", &|m| match (m.kind, m.per_connection(m.rss_idle), bare) {
+    line("minus `bare`", &|m| match (m.kind, m.idle_bytes, bare) {
         (Kind::Bare, ..) => "–".to_owned(),
         (_, Some(ours), Some(bare)) => format!("{}{}", if ours >= bare { "+" } else { "" }, thousands(ours - bare)),
         _ => "–".to_owned(),
     });
-    line("bytes per connection after the events", &|m| {
-        if m.steps.is_empty() {
-            "–".to_owned()
-        } else {
-            m.per_connection(m.rss_after).map_or_else(|| "–".to_owned(), thousands)
-        }
-    });
+    line("bytes per connection after the events", &|m| m.after_bytes.map_or_else(|| "–".to_owned(), thousands));
     let rates = if options.events > 0 { options.rates.as_slice() } else { &[] };
     for (index, rate) in rates.iter().enumerate() {
         let cell = |m: &Measured, f: &dyn Fn(&Step) -> String| m.steps.get(index).map_or_else(|| "–".to_owned(), f);
         line(&format!("{rate}/s: fan-out p50 / p99 / max, ms"), &|m| {
-            cell(m, &|s| format!("{} / **{}** / {}", ms(s.quantile(0.5)), ms(s.quantile(0.99)), ms(s.quantile(1.0))))
+            cell(m, &|s| format!("{} / **{}** / {}", ms(s.p50), ms(s.p99), ms(s.max)))
         });
         line(&format!("{rate}/s: delivered of sent × open"), &|m| {
             cell(m, &|s| {
@@ -130,15 +130,10 @@ pub(crate) fn svg(tables: &[(usize, Vec<Measured>)], options: &Options) -> Strin
                 })
                 .collect(),
         };
-        panels.push(panel(
-            format!("{n} connections: bytes per idle connection"),
-            &|m| m.per_connection(m.rss_idle),
-            "B",
-            0,
-        ));
+        panels.push(panel(format!("{n} connections: bytes per idle connection"), &|m| m.idle_bytes, "B", 0));
         for (index, rate) in options.rates.iter().enumerate() {
             #[allow(clippy::cast_precision_loss)]
-            let p99 = |m: &Measured| m.steps.get(index).and_then(|s| s.quantile(0.99)).map(|ns| ns as f64 / 1e6);
+            let p99 = |m: &Measured| m.steps.get(index).and_then(|s| s.p99).map(|ns| ns as f64 / 1e6);
             panels.push(panel(format!("{n} connections, {rate} events/s: fan-out p99"), &p99, "ms", 2));
             let cpu = |m: &Measured| m.steps.get(index).map(|s| s.server_cpu_per_event.as_secs_f64() * 1e6);
             panels.push(panel(format!("{n} connections, {rate} events/s: server CPU per event"), &cpu, "µs", 0));
