@@ -1,5 +1,6 @@
-//! Heap allocations per event: decodes the `llm` corpus in 1460-byte chunks with our decoder and each peer,
-//! under a global allocator that counts, and prints a Markdown table. No timing, so no criterion.
+//! Heap allocations per event: decodes the `llm` corpus in 1460-byte chunks with our decoder, our Tokio
+//! adapters and each peer, under a global allocator that counts, and prints a Markdown table. No timing, so
+//! no criterion.
 //!
 //! Only the decoding is counted: the corpus and its chunk list are built before the counters are read.
 
@@ -7,6 +8,7 @@ use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 
 use bytes::Bytes;
+use sse_codec_benches::adapters::ADAPTERS;
 use sse_codec_benches::peers::PEERS;
 use sse_codec_benches::{APPENDED, CORPUS_LEN, Decode, OURS, decode, decode_appended, llm, split};
 
@@ -70,7 +72,8 @@ fn main() {
     println!("| decoder | allocations | per event | reallocations | per event | bytes allocated per event |");
     println!("|---|--:|--:|--:|--:|--:|");
     let ours: [(&str, Decode); 2] = [(OURS, decode), (APPENDED, decode_appended)];
-    let all: Vec<(&str, Decode)> = ours.into_iter().chain(PEERS.iter().copied()).collect();
+    let all: Vec<(&str, Decode)> =
+        ours.into_iter().chain(ADAPTERS.iter().copied()).chain(PEERS.iter().copied()).collect();
     for (name, decoder) in all {
         let owned = chunks.clone();
         let (counts, [allocs, reallocs, bytes]) = counted(|| decoder(owned));

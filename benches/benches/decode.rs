@@ -1,4 +1,5 @@
-//! Decoding throughput on every corpus and chunking: our `Decoder`, every peer that passes the gate (same
+//! Decoding throughput on every corpus and chunking: our `Decoder`, our Tokio adapters over it
+//! (`sse-codec-tokio-stream`, `sse-codec-tokio-reader`), every peer that passes the gate (same
 //! counts as ours, one pass within two seconds), and a bare `memchr2` scan for line ends as the physical
 //! limit. Groups are `decode/<corpus>`, ids `<implementation>/<chunking>` (the scan: `memchr2-scan`).
 //!
@@ -10,6 +11,7 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use criterion::{BatchSize, BenchmarkId, Criterion, SamplingMode, Throughput};
+use sse_codec_benches::adapters::ADAPTERS;
 use sse_codec_benches::gate;
 use sse_codec_benches::peers::PEERS;
 use sse_codec_benches::results::{DECODE_LIMIT, Id};
@@ -39,7 +41,8 @@ fn bench_decode(c: &mut Criterion) {
             group.bench_with_input(BenchmarkId::new(OURS, chunking), &chunks, |b, chunks| {
                 b.iter_batched(|| chunks.clone(), |chunks| decode(black_box(chunks)), BatchSize::PerIteration);
             });
-            for &(peer, peer_decode) in PEERS {
+            // Our adapters, then the peers: each through the same gate.
+            for &(peer, peer_decode) in ADAPTERS.iter().chain(PEERS) {
                 let id = Id::new(&name, peer, Some(chunking));
                 if !filter.matches(&id) {
                     continue;

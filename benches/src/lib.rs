@@ -9,6 +9,7 @@ use std::fmt;
 use bytes::{Bytes, BytesMut};
 use sse_codec::{Decoder, Frame};
 
+pub mod adapters;
 pub mod chart;
 pub mod corpus;
 pub mod encode;
@@ -16,6 +17,7 @@ pub mod floor;
 pub mod gate;
 pub mod peers;
 pub mod results;
+pub mod sending;
 
 /// The test oracles of `sse-codec` (a spec-literal reference decoder, what a receiver must decode from encoded
 /// events), shared with its tests and fuzz targets without entering its public API.

@@ -24,6 +24,9 @@ use crate::outgoing::{BodyItem, Outgoing};
 /// Events that are ready at once go out together in one chunk of up to about this many bytes.
 const BATCH: usize = 8 * 1024;
 
+/// The least room a chunk's buffer is given before encoding starts.
+const MIN_ROOM: usize = 256;
+
 /// The options of an [`EventBody`], as a value: build one, clone it into every handler.
 ///
 /// | option | default |
@@ -203,6 +206,9 @@ pin_project! {
         stream: S,
         config: BodyConfig,
         buf: BytesMut,
+        // How much room the next chunk is given up front: twice the last chunk, so that a busy body allocates
+        // once per chunk (the chunks before still hold the memory behind them) and an idle one holds little.
+        room: usize,
         // An item that waits for the chunk before it to go out: blocks encoded earlier, or an error.
         waiting: Option<Result<Bytes, <S::Item as BodyItem>::Error>>,
         timers: Option<Timers>,
@@ -223,7 +229,7 @@ where
 
     /// A body of `stream` with `config`.
     pub fn with_config(stream: S, config: BodyConfig) -> Self {
-        Self { stream, config, buf: BytesMut::new(), waiting: None, timers: None, state: State::Start }
+        Self { stream, config, buf: BytesMut::new(), room: MIN_ROOM, waiting: None, timers: None, state: State::Start }
     }
 
     /// The stream of events.
@@ -336,7 +342,7 @@ where
             State::Start => {
                 *this.state = State::Open;
                 if let Some(millis) = this.config.retry {
-                    Outgoing::Retry(millis).encode_into(this.buf);
+                    Outgoing::Retry(millis).write_to(this.buf);
                 }
                 this.timers.insert(Timers::start(this.config))
             }
@@ -356,21 +362,24 @@ where
             }
             return Poll::Ready(Some(waiting));
         }
+        if this.buf.capacity() - this.buf.len() < *this.room {
+            this.buf.reserve(*this.room);
+        }
         loop {
             if this.buf.len() >= BATCH {
                 break;
             }
             match this.stream.as_mut().poll_next(cx) {
-                Poll::Ready(Some(item)) => match item.into_outgoing() {
-                    Ok(Outgoing::Encoded(bytes)) if this.buf.is_empty() => {
+                Poll::Ready(Some(item)) => match item.encode_or_pass(this.buf) {
+                    Ok(None) => {}
+                    Ok(Some(bytes)) if this.buf.is_empty() => {
                         timers.sent(keep_alive);
                         return Poll::Ready(Some(Ok(bytes)));
                     }
-                    Ok(Outgoing::Encoded(bytes)) => {
+                    Ok(Some(bytes)) => {
                         *this.waiting = Some(Ok(bytes));
                         break;
                     }
-                    Ok(outgoing) => outgoing.encode_into(this.buf),
                     Err(error) if this.buf.is_empty() => {
                         *this.state = State::Done;
                         return Poll::Ready(Some(Err(error)));
@@ -412,6 +421,7 @@ where
             return Poll::Ready(None);
         }
         timers.sent(keep_alive);
+        *this.room = (2 * this.buf.len()).clamp(MIN_ROOM, 2 * BATCH);
         Poll::Ready(Some(Ok(this.buf.split().freeze())))
     }
 }

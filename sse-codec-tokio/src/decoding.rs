@@ -76,13 +76,12 @@ impl Decoding {
         Poll::Ready(None)
     }
 
-    /// The decoder, ready for a new stream (a reconnection's) with its last event ID and limits: what it
-    /// had not finished is dropped, as at the end of a stream.
+    /// The decoder, ready for a new stream (a reconnection's) with its limits and the last event ID of what
+    /// it has decoded: what it holds and has not handed out is dropped undecoded, so that no event the caller
+    /// never saw moves the last event ID on.
     pub(crate) fn into_decoder(self) -> Decoder {
         let Self { mut decoder, mut buf, .. } = self;
-        // `decode_eof` resets the decoder once it answers `Ok(None)`; the frames and errors before that are
-        // what the stream would still have given, and are dropped with it.
-        while !matches!(decoder.decode_eof(&mut buf), Ok(None)) {}
+        decoder.reset(&mut buf);
         decoder
     }
 }

@@ -66,6 +66,7 @@ where
 {
     type Item = Result<Event, Error<E>>;
 
+    #[inline]
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
         let mut frames = self.project().frames;
         loop {

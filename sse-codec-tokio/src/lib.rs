@@ -153,7 +153,7 @@
 //! # Broadcasting to many clients
 //!
 //! [`Broadcaster`] encodes each event once and hands the same `Bytes` to every [`Subscription`] (a `Stream` of
-//! encoded frames, a response body's input); its bounded replay log lets a reconnecting client resume from its
+//! encoded frames, which `EventBody::new(subscription)` writes as they are); its bounded replay log lets a reconnecting client resume from its
 //! `Last-Event-ID`, and a subscriber that falls behind the log is ended, never silently skipped:
 //!
 //! ```
@@ -169,6 +169,130 @@
 //! assert_eq!(resumed.next().await.unwrap(), "id: 2\ndata: two\n\n");
 //! # Ok(()) }
 //! ```
+//!
+//! # Serving events
+//!
+//! [`EventBody`] turns a `Stream` of [`Event`]s (or of frames encoded once, as [`Bytes`](bytes::Bytes)) into a
+//! response body with keep-alive comments, a first `retry`, an opening comment so the client's `onopen` fires
+//! at once, an optional lifetime, and a [`Shutdown`] signal that lets a server's graceful shutdown finish while
+//! clients are connected. With feature `http-body` it is an `http_body::Body`, and
+//! [`EventBody::into_response`] adds the headers of [`headers::RESPONSE_HEADERS`].
+//!
+//! An axum handler (the [`Shutdown`] is the server's graceful shutdown signal too):
+//!
+//! ```
+//! # #[cfg(feature = "http-body")] mod example {
+//! use std::time::Duration;
+//!
+//! use axum::{Router, extract::State, routing::get};
+//! use futures::stream::{self, Stream, StreamExt};
+//! use sse_codec::Event;
+//! use sse_codec_tokio::{BodyConfig, EventBody, Shutdown};
+//!
+//! async fn ticks(State(shutdown): State<Shutdown>) -> http::Response<EventBody<impl Stream<Item = Event>>> {
+//!     let events = stream::iter(1..=3).map(|n| Event::new(format!("tick {n}")));
+//!     let config = BodyConfig::new().retry(Duration::from_secs(1)).shutdown(&shutdown);
+//!     EventBody::with_config(events, config).into_response()
+//! }
+//!
+//! # pub(super) async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let shutdown = Shutdown::new();
+//! let app = Router::new().route("/ticks", get(ticks)).with_state(shutdown.clone());
+//! let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+//! let addr = listener.local_addr()?;
+//! let server = tokio::spawn(axum::serve(listener, app).with_graceful_shutdown(shutdown.triggered()).into_future());
+//!
+//! let body = reqwest::get(format!("http://{addr}/ticks")).await?.text().await?;
+//! assert_eq!(body, "retry: 1000\n\ndata: tick 1\n\ndata: tick 2\n\ndata: tick 3\n\n");
+//! shutdown.trigger(); // ends every open stream, so the server stops at once
+//! server.await??;
+//! # Ok(()) } }
+//! # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! # #[cfg(feature = "http-body")] example::main().await?;
+//! # Ok(()) }
+//! ```
+//!
+//! A hyper service, serving one connection:
+//!
+//! ```
+//! # #[cfg(feature = "http-body")] mod example {
+//! use std::convert::Infallible;
+//!
+//! use futures::stream;
+//! use hyper::server::conn::http1;
+//! use hyper::service::service_fn;
+//! use hyper_util::rt::TokioIo;
+//! use sse_codec::Event;
+//! use sse_codec_tokio::EventBody;
+//!
+//! # pub(super) async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+//! let addr = listener.local_addr()?;
+//! tokio::spawn(async move {
+//!     let (tcp, _) = listener.accept().await?;
+//!     let service = service_fn(|_request| async {
+//!         let events = stream::iter([Event::new("hello"), Event::new("world")]);
+//!         Ok::<_, Infallible>(EventBody::new(events).into_response())
+//!     });
+//!     http1::Builder::new().serve_connection(TokioIo::new(tcp), service).await?;
+//!     Ok::<_, Box<dyn std::error::Error + Send + Sync>>(())
+//! });
+//!
+//! let response = reqwest::get(format!("http://{addr}/")).await?;
+//! assert_eq!(response.headers()["content-type"], "text/event-stream");
+//! assert_eq!(response.text().await?, "data: hello\n\ndata: world\n\n");
+//! # Ok(()) } }
+//! # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! # #[cfg(feature = "http-body")] example::main().await?;
+//! # Ok(()) }
+//! ```
+//!
+//! A raw `TcpStream` with [`EventSink`], which writes and flushes each event it is sent (the HTTP head is
+//! the caller's business here):
+//!
+//! ```
+//! use futures::SinkExt;
+//! use sse_codec::{Event, headers::RESPONSE_HEADERS};
+//! use sse_codec_tokio::EventSink;
+//! use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+//!
+//! # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+//! let addr = listener.local_addr()?;
+//! tokio::spawn(async move {
+//!     let (mut tcp, _) = listener.accept().await?;
+//!     // Read the request head up to its blank line (a real server parses it).
+//!     let mut request = BufReader::new(&mut tcp);
+//!     let mut line = String::new();
+//!     while request.read_line(&mut line).await? > 2 {
+//!         line.clear();
+//!     }
+//!     let mut head = String::from("HTTP/1.1 200 OK\r\nconnection: close\r\n");
+//!     for (name, value) in RESPONSE_HEADERS {
+//!         head += &format!("{name}: {value}\r\n");
+//!     }
+//!     tcp.write_all(format!("{head}\r\n").as_bytes()).await?;
+//!
+//!     let mut sink = EventSink::new(tcp);
+//!     sink.send(Event::new("hello")).await?; // written and flushed
+//!     sink.close().await?;
+//!     Ok::<_, std::io::Error>(())
+//! });
+//!
+//! let body = reqwest::get(format!("http://{addr}/")).await?.text().await?;
+//! assert_eq!(body, "data: hello\n\n");
+//! # Ok(()) }
+//! ```
+//!
+//! ## Compression
+//!
+//! A compressing layer that waits for its buffer to fill before it writes holds events back, which to the
+//! client is a stream that stalls. tower-http's `CompressionLayer` is safe as it comes: its default predicate
+//! (`DefaultPredicate`) skips responses whose `content-type` is `text/event-stream`, so event streams pass
+//! uncompressed (keep `NotForContentType::SSE` in a predicate of your own). A predicate that does compress
+//! event streams works too with tower-http 0.6.11: its gzip body flushes the encoder whenever the body has
+//! nothing ready, so each event still goes out at once (both setups are tested in `tests/loopback_axum.rs`).
+//! Another compressing proxy must flush per chunk the same way, or be kept off event streams.
 
 #![forbid(unsafe_code)]
 #![cfg_attr(docsrs, feature(doc_auto_cfg))]

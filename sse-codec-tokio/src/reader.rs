@@ -109,7 +109,8 @@ impl<R> EventReader<R> {
     }
 
     /// The reader and the decoder, for example to decode the next connection with the same last event ID and
-    /// limits. Bytes already read but not yet decoded into a frame are dropped, as at the end of a stream.
+    /// limits. Bytes read and not handed out as frames (complete events among them, or what follows an
+    /// error) are dropped undecoded, so the last event ID is that of the frames handed out.
     pub fn into_parts(self) -> (R, Decoder) {
         (self.reader, self.decoding.into_decoder())
     }
@@ -123,6 +124,7 @@ impl<R> EventReader<R> {
 impl<R: AsyncRead> Stream for EventReader<R> {
     type Item = Result<Frame, Error>;
 
+    #[inline]
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
         let this = self.project();
         let mut reader = this.reader;

@@ -10,7 +10,9 @@ use pin_project_lite::pin_project;
 use sse_codec::EventBuf;
 use tokio::io::AsyncWrite;
 
-use crate::outgoing::Outgoing;
+use std::convert::Infallible;
+
+use crate::outgoing::{BodyItem, Encoded};
 
 /// Once this many bytes are buffered, [`Sink::poll_ready`] writes them out before it takes another item.
 pub const HIGH_WATER_MARK: usize = 8 * 1024;
@@ -55,6 +57,19 @@ enum State {
     Failed,
 }
 
+/// Moves what is left of `tail` to the end of `buf`.
+#[cold]
+fn append(buf: &mut BytesMut, tail: &mut Option<Tail>) {
+    let Some(mut tail) = tail.take() else { return };
+    let tail = tail.buf();
+    while tail.has_remaining() {
+        let chunk = tail.chunk();
+        buf.extend_from_slice(chunk);
+        let n = chunk.len();
+        tail.advance(n);
+    }
+}
+
 fn closed() -> io::Error {
     io::Error::new(io::ErrorKind::NotConnected, "event sink is closed")
 }
@@ -62,9 +77,9 @@ fn closed() -> io::Error {
 pin_project! {
     /// A [`Sink`] of events into any [`AsyncWrite`]: a `TcpStream`, a pipe, a `tokio::io::DuplexStream`.
     ///
-    /// It takes anything that converts into [`Outgoing`]: an [`Event`](sse_codec::Event), a
+    /// It takes every [`BodyItem`] without an error: an [`Event`](sse_codec::Event), a
     /// [`Frame`](sse_codec::Frame), [`Bytes`] of blocks encoded earlier (written as they are), or an
-    /// [`Outgoing::Comment`] or [`Outgoing::Retry`]. Everything is encoded by the core into one reused buffer.
+    /// [`Outgoing::Comment`](crate::Outgoing::Comment) or [`Outgoing::Retry`](crate::Outgoing::Retry). Everything is encoded by the core into one reused buffer.
     ///
     /// - `SinkExt::send` writes the event out and flushes the writer: an event
     ///   that sits in a buffer is, to the receiver, an event lost. `feed` several
@@ -151,6 +166,9 @@ impl<W: AsyncWrite> EventSink<W> {
             let tail_len = this.tail.as_ref().map_or(0, |tail| tail.get().remaining());
             if this.buf.is_empty() && tail_len == 0 {
                 *this.tail = None;
+                // Back to the start of the allocation while nothing needs moving, rather than later, when the
+                // room behind the written bytes runs out and what was encoded since has to be moved.
+                this.buf.reserve(HIGH_WATER_MARK);
                 return Poll::Ready(Ok(()));
             }
             let written = if tail_len > 0 && this.writer.is_write_vectored() {
@@ -232,9 +250,10 @@ impl<W: AsyncWrite + Unpin> EventSink<W> {
     }
 }
 
-impl<W: AsyncWrite, T: Into<Outgoing>> Sink<T> for EventSink<W> {
+impl<W: AsyncWrite, T: BodyItem<Error = Infallible>> Sink<T> for EventSink<W> {
     type Error = io::Error;
 
+    #[inline]
     fn poll_ready(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         self.check_open()?;
         if self.buf.len() >= HIGH_WATER_MARK || self.tail.is_some() {
@@ -243,25 +262,20 @@ impl<W: AsyncWrite, T: Into<Outgoing>> Sink<T> for EventSink<W> {
         Poll::Ready(Ok(()))
     }
 
+    #[inline]
     fn start_send(self: Pin<&mut Self>, item: T) -> io::Result<()> {
         self.check_open()?;
         let this = self.project();
-        if let Some(mut tail) = this.tail.take() {
+        if this.tail.is_some() {
             // `start_send` without `poll_ready` first: keep the order by copying the tail behind the buffer.
-            let tail = tail.buf();
-            while tail.has_remaining() {
-                let chunk = tail.chunk();
-                this.buf.extend_from_slice(chunk);
-                let n = chunk.len();
-                tail.advance(n);
-            }
+            append(this.buf, this.tail);
         }
-        match item.into() {
-            Outgoing::Event(event) if event.data().len() >= LARGE_PAYLOAD => {
-                *this.tail = Some(Tail::Event(event.into_buf()));
-            }
-            Outgoing::Encoded(bytes) if bytes.len() >= LARGE_PAYLOAD => *this.tail = Some(Tail::Encoded(bytes)),
-            outgoing => outgoing.encode_into(this.buf),
+        match item.encode_into(this.buf, LARGE_PAYLOAD) {
+            Ok(Encoded::Buffered) => {}
+            Ok(Encoded::Chain(chain)) => *this.tail = Some(Tail::Event(chain)),
+            Ok(Encoded::Pass(bytes)) if bytes.len() >= LARGE_PAYLOAD => *this.tail = Some(Tail::Encoded(bytes)),
+            Ok(Encoded::Pass(bytes)) => this.buf.extend_from_slice(&bytes),
+            Err(never) => match never {},
         }
         Ok(())
     }

@@ -105,8 +105,8 @@ impl<S> EventStream<S> {
     }
 
     /// The body and the decoder, for example to decode the next connection's body with the same last event
-    /// ID and limits. What the decoder had not finished with (an unfinished event, the rest of a chunk) is
-    /// dropped, as at the end of a stream.
+    /// ID and limits. What the stream holds and has not handed out (the rest of a chunk, an unfinished event,
+    /// what follows an error) is dropped undecoded, so the last event ID is that of the frames handed out.
     pub fn into_parts(self) -> (S, Decoder) {
         (self.body, self.decoding.into_decoder())
     }
@@ -130,6 +130,7 @@ where
 {
     type Item = Result<Frame, Error<E>>;
 
+    #[inline]
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
         let this = self.project();
         let (mut body, chunk) = (this.body, this.chunk);

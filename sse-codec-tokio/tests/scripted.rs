@@ -262,6 +262,43 @@ fn into_parts_keeps_the_last_event_id_and_drops_the_unfinished_event() {
 }
 
 #[test]
+fn into_parts_drops_what_was_not_handed_out_without_decoding_it() {
+    // Read whole, so that the second event is in the buffer (or the chunk) when the stream is taken apart.
+    let input = b"id: 1\ndata: a\n\nid: 2\ndata: b\n\n";
+    let next = b"data: c\n\n";
+    let id = |id: &str| EventId::new(id.to_owned()).unwrap();
+    let expected = vec![Ok(Frame::Event(Event::new("c").with_id(id("1"))))];
+    block_on(async {
+        let mut frames = EventStream::new(body(input, &[]));
+        assert!(frames.next().await.unwrap().is_ok());
+        let (_, decoder) = frames.into_parts();
+        assert_eq!(decoder.last_event_id().unwrap(), "1");
+        assert_eq!(decoded(EventStream::with_decoder(body(next, &[]), decoder).collect().await), expected);
+
+        let mut frames = EventReader::new(ChunkedReader::new(input, &[]));
+        assert!(frames.next().await.unwrap().is_ok());
+        let (_, decoder) = frames.into_parts();
+        assert_eq!(decoder.last_event_id().unwrap(), "1");
+        assert_eq!(decoded(EventReader::with_decoder(&next[..], decoder).collect().await), expected);
+
+        // After a broken limit, nothing past the error is decoded either: event 2, after the long line, is not
+        // taken for seen.
+        let input = b"id: 1\ndata: a\n\ndata: 0123456789abcdefghij\n\nid: 2\ndata: b\n\n";
+        let decoder = Decoder::with_limits(Limits::default().max_line_len(16));
+        for cuts in [vec![], every(input, 5)] {
+            let mut frames = EventReader::with_decoder(ChunkedReader::new(input, &cuts), decoder.clone());
+            assert!(frames.next().await.unwrap().is_ok());
+            assert!(frames.next().await.unwrap().unwrap_err().is_decode());
+            assert_eq!(frames.into_parts().1.last_event_id().unwrap(), "1");
+            let mut frames = EventStream::with_decoder(body(input, &cuts), decoder.clone());
+            assert!(frames.next().await.unwrap().is_ok());
+            assert!(frames.next().await.unwrap().unwrap_err().is_decode());
+            assert_eq!(frames.into_parts().1.last_event_id().unwrap(), "1");
+        }
+    });
+}
+
+#[test]
 fn the_codec_encodes_events_and_writes_frames_encoded_earlier_as_they_are() {
     use tokio_util::codec::Encoder;
     let event =

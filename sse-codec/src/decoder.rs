@@ -507,6 +507,28 @@ impl Decoder {
         if let Some(frame) = self.decode(buf)? {
             return Ok(Some(frame));
         }
+        self.reset(buf);
+        Ok(None)
+    }
+
+    /// Drops what `buf` holds without decoding any more of it, and readies the decoder for a new stream, as
+    /// [`Decoder::decode_eof`] does once it has nothing left to give: the limits and the last event ID are
+    /// kept. For a caller that stops reading a stream early (to reconnect, say): complete events still in
+    /// `buf` are dropped with the rest, so the last event ID stays that of the last event decoded.
+    ///
+    /// ```
+    /// use bytes::BytesMut;
+    /// use sse_codec::{Decoder, Frame};
+    ///
+    /// let mut decoder = Decoder::new();
+    /// let mut buf = BytesMut::from(&b"id: 1\ndata: one\n\nid: 2\ndata: two\n\n"[..]);
+    /// assert!(matches!(decoder.decode(&mut buf)?, Some(Frame::Event(_))));
+    /// decoder.reset(&mut buf); // event 2 was never decoded
+    /// assert!(buf.is_empty());
+    /// assert_eq!(decoder.last_event_id().unwrap(), "1");
+    /// # Ok::<(), sse_codec::DecodeError>(())
+    /// ```
+    pub fn reset(&mut self, buf: &mut BytesMut) {
         buf.clear();
         self.pending.clear();
         self.lines = LineReader::new();
@@ -516,7 +538,6 @@ impl Decoder {
         self.offset = 0;
         self.chunk_in_buf = 0;
         self.last_block_len = usize::MAX;
-        Ok(None)
     }
 
     /// Removes `count` bytes from the front of `buf`, which holds no pending field.

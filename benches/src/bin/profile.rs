@@ -9,7 +9,8 @@
 //! - `CORPUS`: one of the corpora (`llm`, `llm_crlf`, `notify`, `multiline`, `big`);
 //! - `CHUNK`: a chunk size in bytes, or `one-buffer`;
 //! - `IMPL`: `sse-codec` (our decoder given each chunk through `decode_chunk`), `sse-codec-appended` (our
-//!   decoder fed by appending each chunk to a `BytesMut`), a peer decoder's name, `memchr2-scan` (the limit),
+//!   decoder fed by appending each chunk to a `BytesMut`), `sse-codec-tokio-stream` or `sse-codec-tokio-reader`
+//!   (our adapters), a peer decoder's name, `memchr2-scan` (the limit),
 //!   `bytes-floor` ([`floor::decode`](sse_codec_benches::floor::decode): find line ends, split every event
 //!   off, drop it), or `encode` (our encoder writing the corpus's events by reference
 //!   into one reused buffer: the encoding alone, without the dropping of the events that the encode bench's
@@ -24,12 +25,12 @@ use std::hint::black_box;
 use std::process::ExitCode;
 
 use bytes::{Bytes, BytesMut};
+use sse_codec_benches::adapters::ADAPTERS;
 use sse_codec_benches::peers::PEERS;
 use sse_codec_benches::results::DECODE_LIMIT;
 use sse_codec_benches::{APPENDED, CORPORA, CORPUS_LEN, OURS, chunking, count_line_ends, decode, encode, split};
 
-const USAGE: &str =
-    "usage: profile CORPUS CHUNK|one-buffer sse-codec|sse-codec-appended|PEER|memchr2-scan|bytes-floor|encode PASSES";
+const USAGE: &str = "usage: profile CORPUS CHUNK|one-buffer sse-codec|sse-codec-appended|ADAPTER|PEER|memchr2-scan|bytes-floor|encode PASSES";
 
 fn main() -> ExitCode {
     match run(std::env::args().skip(1).collect()) {
@@ -77,7 +78,7 @@ fn run(args: Vec<String>) -> Result<String, String> {
         APPENDED => Some(sse_codec_benches::decode_appended as sse_codec_benches::Decode),
         "bytes-floor" => Some(sse_codec_benches::floor::decode as sse_codec_benches::Decode),
         DECODE_LIMIT => None,
-        peer => Some(PEERS.iter().find(|(name, _)| *name == peer).ok_or("unknown implementation")?.1),
+        other => Some(ADAPTERS.iter().chain(PEERS).find(|(name, _)| *name == other).ok_or("unknown implementation")?.1),
     };
     let (mut events, mut nanos) = (0, 0);
     for _ in 0..passes {

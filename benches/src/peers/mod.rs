@@ -16,7 +16,7 @@ mod async_sse;
 mod axum;
 mod eventsource_stream;
 mod eventsrc;
-mod poll;
+pub(crate) mod poll;
 mod russe;
 mod sse_codec_0_3;
 mod sse_core;

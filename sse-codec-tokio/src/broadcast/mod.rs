@@ -8,7 +8,7 @@ mod subscription;
 
 use std::fmt;
 use std::mem::{self, size_of};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::task::Waker;
 
@@ -79,29 +79,31 @@ use state::{Sender, Shared, State, wake_all};
 /// # Cost per subscriber
 ///
 /// A subscriber costs the broadcaster 48 bytes on a 64-bit target (its slot of 32 bytes: cursor and waker;
-/// and room for its waker while a send wakes it), and the [`Subscription`] itself is 40 bytes: at most 88
-/// bytes in all, whatever the log holds. A dropped subscription's slot is reused by the next subscriber.
+/// and room for its waker while a send wakes it), and the [`Subscription`] itself is 64 bytes: 112 bytes in
+/// all, whatever the log holds (measured with 10,000 subscribers, the broadcaster's vectors grown by
+/// doubling hold 78 bytes a subscriber). A dropped subscription's slot is reused by the next subscriber.
 ///
 /// # An axum handler
 ///
 /// The handler reads `Last-Event-ID`, subscribes from it, sends a full state first when the ID was lost, and
-/// returns the subscription as the response body:
+/// returns an [`EventBody`](crate::EventBody) over the subscription (feature `http-body` for `into_response`,
+/// which sets [`RESPONSE_HEADERS`](sse_codec::headers::RESPONSE_HEADERS); without it, the body is a `Stream`
+/// of `Result<Bytes, Infallible>` for `axum::body::Body::from_stream`). The body writes each frame as it is,
+/// never encoding it again, and adds keep-alives, a first `retry`, a lifetime and shutdown as configured:
 ///
 /// ```
-/// use std::convert::Infallible;
-///
-/// use axum::body::Body;
+/// # #[cfg(feature = "http-body")] mod example {
 /// use axum::extract::State;
 /// use axum::http::{HeaderMap, StatusCode};
-/// use axum::response::{IntoResponse, Response};
-/// use bytes::{Bytes, BytesMut};
+/// use axum::response::IntoResponse;
+/// use bytes::BytesMut;
 /// use futures::{StreamExt, stream};
-/// use sse_codec_tokio::headers::RESPONSE_HEADERS;
-/// use sse_codec_tokio::{Broadcaster, Event, EventType, Replay};
+/// use sse_codec_tokio::{Broadcaster, Event, EventBody, EventType, Replay};
 ///
-/// async fn events(State(broadcaster): State<Broadcaster>, headers: HeaderMap) -> Response {
-///     let last_event_id = headers.get("last-event-id").and_then(|value| value.to_str().ok());
-///     let subscription = broadcaster.subscribe(last_event_id);
+/// async fn events(State(broadcaster): State<Broadcaster>, headers: HeaderMap) -> impl IntoResponse {
+///     // Browsers send the ID's UTF-8 bytes; an ID that is not valid UTF-8 is one this server never sent.
+///     let last_event_id = headers.get("last-event-id").map(|id| String::from_utf8_lossy(id.as_bytes()).into_owned());
+///     let subscription = broadcaster.subscribe(last_event_id.as_deref());
 ///     // Subscribe first, then take the state: an event sent in between is in both, none is in neither.
 ///     let full_state = (subscription.replay() == Replay::Lost).then(|| {
 ///         let mut frame = BytesMut::new();
@@ -111,15 +113,10 @@ use state::{Sender, Shared, State, wake_all};
 ///             .expect("a BytesMut grows");
 ///         frame.freeze()
 ///     });
-///     let frames = stream::iter(full_state).chain(subscription);
-///     let mut response = Body::from_stream(frames.map(Ok::<Bytes, Infallible>)).into_response();
-///     for (name, value) in RESPONSE_HEADERS {
-///         response.headers_mut().insert(name, value.parse().expect("a valid header value"));
-///     }
-///     response
+///     EventBody::new(stream::iter(full_state).chain(subscription)).into_response()
 /// }
 ///
-/// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # pub(super) async fn main() -> Result<(), Box<dyn std::error::Error>> {
 /// let broadcaster = Broadcaster::new(); // IDs 1, 2, 3, ...
 /// for text in ["a", "b", "c"] {
 ///     broadcaster.send(Event::new(text))?;
@@ -128,8 +125,9 @@ use state::{Sender, Shared, State, wake_all};
 /// // Here the handler is called directly, as a client that has seen event 1 reconnecting would.
 /// let mut headers = HeaderMap::new();
 /// headers.insert("last-event-id", "1".parse()?);
-/// let response = events(State(broadcaster.clone()), headers).await;
+/// let response = events(State(broadcaster.clone()), headers).await.into_response();
 /// assert_eq!(response.status(), StatusCode::OK);
+/// assert_eq!(response.headers()["content-type"], "text/event-stream");
 /// broadcaster.close(); // ends every subscription once it has read what was sent
 /// let mut body = response.into_body().into_data_stream();
 /// let mut wire = Vec::new();
@@ -137,7 +135,21 @@ use state::{Sender, Shared, State, wake_all};
 ///     wire.extend_from_slice(&chunk?);
 /// }
 /// assert_eq!(wire, b"id: 2\ndata: b\n\nid: 3\ndata: c\n\n");
+///
+/// // A client whose ID has left the log (or was never sent) gets the full state first.
+/// let mut headers = HeaderMap::new();
+/// headers.insert("last-event-id", "0".parse()?);
+/// let response = events(State(broadcaster.clone()), headers).await.into_response();
+/// let wire = axum::body::to_bytes(response.into_body(), usize::MAX).await?;
+/// assert_eq!(wire, "event: state\ndata: {\"everything\":true}\n\n");
 /// # Ok(()) }
+/// # }
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// #     #[cfg(feature = "http-body")]
+/// #     example::main().await?;
+/// #     Ok(())
+/// # }
 /// ```
 pub struct Broadcaster {
     shared: Arc<Shared>,
@@ -158,6 +170,8 @@ impl Broadcaster {
             state: Mutex::new(State::new(log)),
             sender: Mutex::new(Sender { next_seq: 0, wake: Vec::new() }),
             handles: AtomicUsize::new(1),
+            published: AtomicU64::new(0),
+            closed: AtomicBool::new(false),
             config,
         };
         Self { shared: Arc::new(shared) }
@@ -171,11 +185,13 @@ impl Broadcaster {
     ///
     /// # Errors
     ///
-    /// - [`BroadcastError::Closed`] after [`close`](Self::close): nothing is sent.
+    /// Nothing is sent on error. The event is checked first, then whether the broadcaster is open:
+    ///
     /// - [`BroadcastError::IdGiven`] when the broadcaster numbers the events and `event` has an ID.
     /// - [`BroadcastError::MissingId`] or [`BroadcastError::EmptyId`] when the caller gives the IDs and
     ///   `event` has none, or an empty one.
     /// - [`BroadcastError::TooLarge`] when the encoded event alone is longer than the log's byte bound.
+    /// - [`BroadcastError::Closed`] after [`close`](Self::close).
     pub fn send(&self, event: Event) -> Result<EventId, BroadcastError> {
         let mut sender = self.shared.sender();
         let (event, id) = match self.shared.config.ids {
@@ -210,6 +226,7 @@ impl Broadcaster {
             return Err(BroadcastError::Closed);
         }
         state.log.push(id.clone(), frame);
+        self.shared.published.store(state.log.next_seq(), Ordering::Release);
         state.after_send(&mut wake);
         drop(state);
         wake_all(&mut wake);
@@ -241,7 +258,7 @@ impl Broadcaster {
         };
         let slot = state.add(cursor);
         drop(state);
-        Subscription::new(Arc::clone(&self.shared), slot, replay)
+        Subscription::new(Arc::clone(&self.shared), slot, cursor, replay)
     }
 
     /// The subscriptions that are neither ended nor dropped.
@@ -254,7 +271,10 @@ impl Broadcaster {
     /// ends ([`Ended::Closed`]) at a frame boundary. Dropping the last clone of the broadcaster does the same.
     pub fn close(&self) {
         let mut wake = Vec::new();
-        self.shared.state().close(&mut wake);
+        let mut state = self.shared.state();
+        state.close(&mut wake);
+        self.shared.closed.store(true, Ordering::Release);
+        drop(state);
         wake_all(&mut wake);
     }
 

@@ -2,7 +2,7 @@
 //! waker), and the slots' free list; all behind one lock, so a send and a subscriber's read never interleave.
 
 use std::mem::{self, size_of};
-use std::sync::atomic::AtomicUsize;
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::task::Waker;
 
@@ -41,7 +41,14 @@ pub(super) struct State {
 /// What a read of a subscriber's slot gives.
 #[derive(Debug)]
 pub(super) enum Read {
-    Frame(Bytes),
+    /// The next frame; the subscriber's cursor after it, and whether that is the end of the log, where the
+    /// subscriber now waits with its waker registered.
+    Frame {
+        frame: Bytes,
+        cursor: u64,
+        waiting: bool,
+    },
+    /// Nothing to read: the waker is registered.
     Wait,
     Ended,
 }
@@ -96,14 +103,21 @@ impl State {
         }
     }
 
-    /// Reads the subscriber's next frame, or registers `waker` to be woken by the next send.
+    /// Reads the subscriber's next frame, or registers `waker` to be woken by the next send. A read that
+    /// reaches the end of the log registers the waker too, so that the subscriber's next poll can find, without
+    /// the lock, that nothing has been sent since.
     pub(super) fn read(&mut self, index: usize, waker: &Waker) -> Read {
+        let next = self.log.next_seq();
         let Some(slot) = self.slots.get_mut(index) else { return Read::Ended };
         let ended = match slot {
             Slot::Live { cursor, waker: registered } => {
                 if let Some(frame) = self.log.get(*cursor) {
                     *cursor += 1;
-                    return Read::Frame(frame.clone());
+                    let waiting = *cursor == next && !self.closed;
+                    if waiting {
+                        register(registered, waker);
+                    }
+                    return Read::Frame { frame: frame.clone(), cursor: *cursor, waiting };
                 }
                 if *cursor < self.log.first_seq() {
                     // Never reached: a send ends a subscriber as soon as its next event leaves the log.
@@ -111,15 +125,11 @@ impl State {
                 } else if self.closed {
                     Ended::Closed
                 } else {
-                    match registered {
-                        Some(registered) if registered.will_wake(waker) => {}
-                        _ => *registered = Some(waker.clone()),
-                    }
+                    register(registered, waker);
                     return Read::Wait;
                 }
             }
-            Slot::Ended(_) => return Read::Ended,
-            Slot::Free { .. } => return Read::Ended,
+            Slot::Ended(_) | Slot::Free { .. } => return Read::Ended,
         };
         *slot = Slot::Ended(ended);
         self.live -= 1;
@@ -154,6 +164,14 @@ impl State {
     }
 }
 
+/// Keeps `waker` in `registered`, cloning it only when it is another task's.
+fn register(registered: &mut Option<Waker>, waker: &Waker) {
+    match registered {
+        Some(registered) if registered.will_wake(waker) => {}
+        _ => *registered = Some(waker.clone()),
+    }
+}
+
 /// The state, and the senders' lock (which keeps sends in order and holds the buffer of wakers to wake).
 #[derive(Debug)]
 pub(super) struct Shared {
@@ -161,6 +179,11 @@ pub(super) struct Shared {
     pub(super) sender: Mutex<Sender>,
     /// Live `Broadcaster` handles: the last one dropped closes the broadcaster.
     pub(super) handles: AtomicUsize,
+    /// The log's `next_seq` and `closed`, written under the state's lock and read without it: a subscriber
+    /// whose cursor is at `published`, whose waker is registered, finds that it has nothing to read without
+    /// taking the lock. (A send or a close that it does not see yet will wake it.)
+    pub(super) published: AtomicU64,
+    pub(super) closed: AtomicBool,
     pub(super) config: BroadcastConfig,
 }
 
@@ -203,7 +226,7 @@ mod tests {
     #[cfg(target_pointer_width = "64")]
     fn a_subscriber_costs_what_the_docs_say() {
         assert_eq!(SLOT_BYTES, 48);
-        assert_eq!(size_of::<Subscription>(), 40);
+        assert_eq!(size_of::<Subscription>(), 64);
         assert!(SLOT_BYTES + size_of::<Subscription>() <= 256);
     }
 }

@@ -3,7 +3,8 @@
 use std::fmt;
 use std::pin::Pin;
 use std::sync::Arc;
-use std::task::{Context, Poll};
+use std::sync::atomic::Ordering;
+use std::task::{Context, Poll, Waker};
 
 use bytes::Bytes;
 use futures_core::{FusedStream, Stream};
@@ -68,13 +69,17 @@ impl fmt::Display for Ended {
 pub struct Subscription {
     shared: Arc<Shared>,
     slot: usize,
+    /// The number of the next event to read, as of the last read (the slot holds the cursor itself).
+    cursor: u64,
+    /// The waker last registered in the slot, if the last read left the subscription waiting.
+    waiting: Option<Waker>,
     replay: Replay,
     done: bool,
 }
 
 impl Subscription {
-    pub(super) const fn new(shared: Arc<Shared>, slot: usize, replay: Replay) -> Self {
-        Self { shared, slot, replay, done: false }
+    pub(super) const fn new(shared: Arc<Shared>, slot: usize, cursor: u64, replay: Replay) -> Self {
+        Self { shared, slot, cursor, waiting: None, replay, done: false }
     }
 
     /// Where the subscription started: whether the `Last-Event-ID` it was asked for was found in the log.
@@ -97,15 +102,45 @@ impl Stream for Subscription {
         if self.done {
             return Poll::Ready(None);
         }
-        let read = self.shared.state().read(self.slot, cx.waker());
+        let waker = cx.waker();
+        // Waiting at the end of the log, with this task's waker in the slot, and nothing sent or closed since:
+        // nothing to read, and the lock is not needed to know it.
+        if self.waiting.as_ref().is_some_and(|registered| registered.will_wake(waker))
+            && self.cursor == self.shared.published.load(Ordering::Acquire)
+            && !self.shared.closed.load(Ordering::Acquire)
+        {
+            return Poll::Pending;
+        }
+        let read = self.shared.state().read(self.slot, waker);
+        let this = &mut *self;
         match read {
-            Read::Frame(frame) => Poll::Ready(Some(frame)),
-            Read::Wait => Poll::Pending,
+            Read::Frame { frame, cursor, waiting } => {
+                this.cursor = cursor;
+                if waiting {
+                    remember(&mut this.waiting, waker);
+                } else {
+                    this.waiting = None;
+                }
+                Poll::Ready(Some(frame))
+            }
+            Read::Wait => {
+                remember(&mut this.waiting, waker);
+                Poll::Pending
+            }
             Read::Ended => {
-                self.done = true;
+                this.done = true;
+                this.waiting = None;
                 Poll::Ready(None)
             }
         }
+    }
+}
+
+/// Keeps a copy of the waker just registered in the slot, cloning it only when it is another task's.
+fn remember(waiting: &mut Option<Waker>, waker: &Waker) {
+    match waiting {
+        Some(registered) if registered.will_wake(waker) => {}
+        _ => *waiting = Some(waker.clone()),
     }
 }
 
