@@ -1,15 +1,19 @@
 //! Heap allocations per event: decodes the `llm` corpus in 1460-byte chunks with our decoder, our Tokio
-//! adapters and each peer, under a global allocator that counts, and prints a Markdown table. No timing, so
-//! no criterion.
+//! adapters and each peer, and encodes the `notify` and `llm` events from the caller's strings with our encoder
+//! (borrowed and owned) and each peer (see `sse_codec_benches::strings`), under a global allocator that counts,
+//! and prints Markdown tables. No timing, so no criterion.
 //!
-//! Only the decoding is counted: the corpus and its chunk list are built before the counters are read.
+//! Only the decoding or encoding is counted: the corpus, its chunk list or its strings, and an output buffer
+//! with room for the whole stream, are made before the counters are read.
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 
 use bytes::Bytes;
 use sse_codec_benches::adapters::ADAPTERS;
+use sse_codec_benches::encode::{self, Output};
 use sse_codec_benches::peers::PEERS;
+use sse_codec_benches::strings::{self, STRING_ENCODERS};
 use sse_codec_benches::{APPENDED, CORPUS_LEN, Decode, OURS, decode, decode_appended, llm, split};
 
 /// The system allocator, counting calls and bytes.
@@ -89,5 +93,30 @@ fn main() {
             per_event(reallocs),
             per_event(bytes)
         );
+    }
+    for corpus in ["notify", "llm"] {
+        encode_table(corpus);
+    }
+}
+
+/// The allocations of every encoder from strings on the events of `corpus`.
+fn encode_table(corpus: &str) {
+    let generate = encode::CORPORA.iter().find(|(name, _)| *name == corpus).expect("a corpus").1;
+    let events = encode::events_of(&generate(CORPUS_LEN)).expect("our decoder reads every corpus");
+    let fields = strings::fields_of(&events).expect("text");
+    let len = encode::encoded(&events).len();
+    println!(
+        "\nHeap allocations encoding `{corpus}` ({} events) from strings, into a buffer with room for all:\n",
+        events.len()
+    );
+    println!("| encoder | allocations | per event | reallocations | bytes allocated per event |");
+    println!("|---|--:|--:|--:|--:|");
+    for &(name, encoder) in STRING_ENCODERS {
+        // Twice the stream's length: room for every encoder's output, so the buffer never grows while counted.
+        let mut out = Output { buf: bytes::BytesMut::with_capacity(2 * len), frames: Vec::with_capacity(events.len()) };
+        let (result, [allocs, reallocs, bytes]) = counted(|| encoder(&fields, &mut out));
+        let caveat = result.err().map(|e| format!(" (failed: {e})")).unwrap_or_default();
+        let per_event = |n: u64| n as f64 / events.len() as f64;
+        println!("| {name}{caveat} | {allocs} | {:.2} | {reallocs} | {:.0} |", per_event(allocs), per_event(bytes));
     }
 }

@@ -6,6 +6,10 @@
 //!   decoder, encoded again. Ids `sse-codec` (ours), each peer by its crate's name, and `memcpy` (copying our
 //!   encoding into a reused buffer). The throughput is the size of our encoding, for every id, so the figures
 //!   compare time for the same events. See `sse_codec_benches::encode` for what is inside the clock.
+//! - `encode-strings/<corpus>` (`llm`, `notify`): the same events given to every encoder as the caller's
+//!   strings, each building what its API needs inside the timing (see `sse_codec_benches::strings`). Ids
+//!   `sse-codec` (ours, borrowed: `EventRef`), `sse-codec-owned` (ours, building owned `Event`s), each peer,
+//!   and `memcpy`.
 //! - `encode/chain`: one event with a 1 KiB and a 1 MiB payload through `Event::into_buf`, walked with
 //!   `chunks_vectored` without copying; ids `sse-codec-chain/<size>`, one event per iteration. Beside it,
 //!   `memchr2-scan/<size>` scans the payload for line breaks, as every injection-proof encoder must: the
@@ -23,6 +27,7 @@ use sse_codec_benches::encode::{self, CHAIN, CHAIN_SIZES, Output, Prepare};
 use sse_codec_benches::gate::Verdict;
 use sse_codec_benches::peers::ENCODERS;
 use sse_codec_benches::results::{DECODE_LIMIT, ENCODE_LIMIT, Id};
+use sse_codec_benches::strings::{self, STRING_ENCODERS};
 use sse_codec_benches::{CORPUS_LEN, OURS, count_line_ends};
 
 use crate::common::{Filter, Notes};
@@ -77,6 +82,44 @@ fn bench_encode(c: &mut Criterion) {
             if filter.matches(&id) && notes.passes(&id, encode::vet(prepare, &events)) {
                 time(&mut group, peer, prepare, &events);
             }
+        }
+        group.finish();
+    }
+
+    for corpus in ["llm", "notify"] {
+        let generate = encode::CORPORA.iter().find(|(name, _)| *name == corpus).expect("a corpus").1;
+        let events = encode::events_of(&generate(CORPUS_LEN)).expect("our decoder reads every corpus");
+        let fields = strings::fields_of(&events).expect("every corpus is text");
+        let name = format!("encode-strings/{corpus}");
+        let mut group = c.benchmark_group(&name);
+        configure(&mut group);
+        let reference = encode::encoded(&events);
+        group.throughput(Throughput::Bytes(reference.len() as u64));
+        let mut copy = BytesMut::with_capacity(reference.len());
+        group.bench_function(ENCODE_LIMIT, |b| {
+            b.iter(|| {
+                copy.clear();
+                copy.extend_from_slice(black_box(&reference));
+            });
+        });
+        for &(encoder, encode_fn) in STRING_ENCODERS {
+            let id = Id::new(&name, encoder, None);
+            if !filter.matches(&id) {
+                continue;
+            }
+            let verdict = strings::vet(encode_fn, &fields, &events);
+            if encoder == OURS {
+                assert!(matches!(verdict, Verdict::Pass(_)), "our encoder failed its own gate: {verdict:?}");
+            } else if !notes.passes(&id, verdict) {
+                continue;
+            }
+            let mut out = Output::default();
+            group.bench_function(encoder, |b| {
+                b.iter(|| {
+                    out.clear();
+                    encode_fn(black_box(&fields), &mut out)
+                });
+            });
         }
         group.finish();
     }

@@ -4,23 +4,64 @@
 //! ```text
 //! cargo run --release -p sse-codec-benches --example send_compare -- compare CORPUS ROUNDS
 //! cargo run --release -p sse-codec-benches --example send_compare -- profile PATH CORPUS PASSES
+//! cargo run --release -p sse-codec-benches --example send_compare -- idle BODIES
 //! ```
 //!
 //! `compare` times one pass of each path per round, in an order that rotates from round to round, and gives
 //! each path's time over the core loop's as the median of the rounds' own ratios (as the `compare` binary
 //! does for the peers). `profile` runs one path (`none`, `core`, `sink`, `body`, `body-kept`, `axum`) for
 //! `PASSES` passes, for `valgrind --tool=callgrind`: a path's instructions per pass are its run's less a run
-//! of `none` (which makes and drops the same events), divided by `PASSES`.
+//! of `none` (which makes and drops the same events), divided by `PASSES`. `idle` opens `BODIES` bodies with
+//! the default options over streams that never yield, polls each once (its opening comment goes out and is
+//! dropped, as a server drops it once written), and reports the heap each idle body holds.
 
+use std::alloc::{GlobalAlloc, Layout, System};
 use std::hint::black_box;
+use std::pin::Pin;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::task::{Context, Poll, Waker};
 use std::time::{Duration, Instant};
+
+use futures::{Stream, stream};
+use sse_codec_tokio::EventBody;
 
 use sse_codec::Event;
 use sse_codec_benches::encode::{self, Output, Prepare, Prepared};
 use sse_codec_benches::peers::ENCODERS;
 use sse_codec_benches::{CORPUS_LEN, llm, notify, sending};
 
-const USAGE: &str = "usage: send_compare compare CORPUS ROUNDS | send_compare profile PATH CORPUS PASSES";
+const USAGE: &str =
+    "usage: send_compare compare CORPUS ROUNDS | send_compare profile PATH CORPUS PASSES | send_compare idle BODIES";
+
+/// The system allocator, counting the bytes live on the heap.
+struct Counting;
+
+static LIVE: AtomicUsize = AtomicUsize::new(0);
+
+// SAFETY: every call is passed on to the system allocator unchanged; only a counter is kept beside it.
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        LIVE.fetch_add(layout.size(), Ordering::Relaxed);
+        // SAFETY: the caller's contract for `alloc` is `System.alloc`'s.
+        unsafe { System.alloc(layout) }
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        LIVE.fetch_sub(layout.size(), Ordering::Relaxed);
+        // SAFETY: the caller's contract for `dealloc` is `System.dealloc`'s.
+        unsafe { System.dealloc(ptr, layout) }
+    }
+
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        LIVE.fetch_add(new_size, Ordering::Relaxed);
+        LIVE.fetch_sub(layout.size(), Ordering::Relaxed);
+        // SAFETY: the caller's contract for `realloc` is `System.realloc`'s.
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+}
+
+#[global_allocator]
+static ALLOCATOR: Counting = Counting;
 
 /// The paths by name, the core's loop first (the others are set against it).
 fn paths() -> Vec<(&'static str, Prepare)> {
@@ -97,6 +138,28 @@ fn profile(path: &str, corpus: &str, passes: usize) {
     }
 }
 
+fn idle(bodies: usize) {
+    let mut cx = Context::from_waker(Waker::noop());
+    let before = LIVE.load(Ordering::Relaxed);
+    let mut open: Vec<Pin<Box<EventBody<_>>>> = Vec::with_capacity(bodies);
+    let vec_bytes = LIVE.load(Ordering::Relaxed) - before;
+    for _ in 0..bodies {
+        let mut body = Box::pin(EventBody::new(stream::pending::<Event>()));
+        match body.as_mut().poll_next(&mut cx) {
+            Poll::Ready(Some(Ok(opening))) => drop(opening),
+            other => panic!("no opening comment: {other:?}"),
+        }
+        assert!(body.as_mut().poll_next(&mut cx).is_pending(), "an idle body did not wait");
+        open.push(body);
+    }
+    let held = LIVE.load(Ordering::Relaxed) - before - vec_bytes;
+    println!(
+        "{bodies} idle bodies: {held} bytes on the heap, {} bytes each ({} of them the body itself)",
+        held / bodies,
+        std::mem::size_of::<EventBody<stream::Pending<Event>>>()
+    );
+}
+
 fn main() {
     // `EventBody` starts its timers at its first poll, which needs a runtime's timer; nothing runs on it.
     let runtime = tokio::runtime::Builder::new_current_thread().enable_time().build().expect("a runtime");
@@ -106,6 +169,7 @@ fn main() {
     match args.iter().map(String::as_str).collect::<Vec<_>>()[..] {
         ["compare", corpus, rounds] => compare(corpus, number(rounds)),
         ["profile", path, corpus, passes] => profile(path, corpus, number(passes)),
+        ["idle", bodies] => idle(number(bodies)),
         _ => panic!("{USAGE}"),
     }
 }

@@ -18,6 +18,7 @@ pub mod gate;
 pub mod peers;
 pub mod results;
 pub mod sending;
+pub mod strings;
 
 /// The test oracles of `sse-codec` (a spec-literal reference decoder, what a receiver must decode from encoded
 /// events), shared with its tests and fuzz targets without entering its public API.

@@ -18,13 +18,13 @@ pub const DECODE_LIMIT: &str = "memchr2-scan";
 /// The id of the physical-limit benchmark in `encode/...` groups: copying the output's bytes.
 pub const ENCODE_LIMIT: &str = "memcpy";
 
-/// The id of the physical limit a group is compared with, from the group's kind (`decode/...` or
-/// `encode/...`).
+/// The id of the physical limit a group is compared with, from the group's kind (`decode/...`, or
+/// `encode/...` and `encode-strings/...`).
 #[must_use]
 pub fn limit_id(group: &str) -> Option<&'static str> {
     match group.split('/').next() {
         Some("decode") => Some(DECODE_LIMIT),
-        Some("encode") => Some(ENCODE_LIMIT),
+        Some("encode" | "encode-strings") => Some(ENCODE_LIMIT),
         _ => None,
     }
 }

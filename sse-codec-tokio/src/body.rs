@@ -27,6 +27,9 @@ const BATCH: usize = 8 * 1024;
 /// The least room a chunk's buffer is given before encoding starts.
 const MIN_ROOM: usize = 256;
 
+/// The most room an idle body keeps for its next chunk.
+const IDLE_ROOM: usize = 1024;
+
 /// The options of an [`EventBody`], as a value: build one, clone it into every handler.
 ///
 /// | option | default |
@@ -206,8 +209,9 @@ pin_project! {
         stream: S,
         config: BodyConfig,
         buf: BytesMut,
-        // How much room the next chunk is given up front: twice the last chunk, so that a busy body allocates
-        // once per chunk (the chunks before still hold the memory behind them) and an idle one holds little.
+        // How much room the next chunk is given up front: twice the last chunk encoded here (none before the
+        // first), so that a busy body allocates once per chunk (the chunks before still hold the memory behind
+        // them) and an idle one holds little.
         room: usize,
         // An item that waits for the chunk before it to go out: blocks encoded earlier, or an error.
         waiting: Option<Result<Bytes, <S::Item as BodyItem>::Error>>,
@@ -229,7 +233,7 @@ where
 
     /// A body of `stream` with `config`.
     pub fn with_config(stream: S, config: BodyConfig) -> Self {
-        Self { stream, config, buf: BytesMut::new(), room: MIN_ROOM, waiting: None, timers: None, state: State::Start }
+        Self { stream, config, buf: BytesMut::new(), room: 0, waiting: None, timers: None, state: State::Start }
     }
 
     /// The stream of events.
@@ -362,7 +366,9 @@ where
             }
             return Poll::Ready(Some(waiting));
         }
-        if this.buf.capacity() - this.buf.len() < *this.room {
+        // Room for the chunk up front, once this body has encoded a chunk (one that only passes on blocks
+        // encoded earlier never needs any).
+        if this.buf.capacity() < *this.room {
             this.buf.reserve(*this.room);
         }
         loop {
@@ -396,6 +402,10 @@ where
                 Poll::Pending => {
                     if !this.buf.is_empty() {
                         break;
+                    }
+                    if this.buf.capacity() > IDLE_ROOM {
+                        // Idle: let the memory of a burst go (the chunks sent still hold what they need).
+                        *this.buf = BytesMut::new();
                     }
                     if !timers.opened && this.config.opening_comment {
                         timers.sent(keep_alive);

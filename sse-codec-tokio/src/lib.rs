@@ -1,25 +1,198 @@
-//! Tokio adapters for [`sse_codec`]: Server-Sent Events from a body stream of byte chunks.
+//! Tokio adapters for [`sse_codec`]: serve Server-Sent Events to browsers, fan one stream out to thousands of
+//! clients with replay by `Last-Event-ID`, and receive events from any body, reader or transport with a client
+//! that reconnects as a browser does.
 //!
 //! The protocol itself (every rule of the spec, the limits, the encoding) lives in [`sse_codec`], which this
-//! crate re-exports; the adapters here only move bytes between it and async I/O.
+//! crate re-exports; the adapters here only move bytes between it and async I/O, and own time (keep-alive,
+//! lifetime, reconnection delays).
 //!
-//! # Receiving events from a body
+//! | to | use |
+//! | --- | --- |
+//! | serve a stream as an HTTP response body (axum, hyper), with keep-alive, a first `retry:`, a lifetime and a shutdown signal | [`EventBody`], [`BodyConfig`], [`KeepAlive`], [`Shutdown`] |
+//! | write events to any `AsyncWrite`, a flush per `send` | [`EventSink`] |
+//! | send one stream to many clients, each event encoded once, resuming from `Last-Event-ID` | [`Broadcaster`], [`Subscription`] |
+//! | share that stream between server processes through Redis Streams (feature `redis`) | `RedisBroadcaster` |
+//! | decode a response body (a stream of `Bytes` chunks) | [`EventStream`] |
+//! | decode any `AsyncRead` | [`EventReader`] |
+//! | decode and encode with tokio-util's `FramedRead`/`FramedWrite` (feature `codec`) | `SseCodec` |
+//! | consume a stream that reconnects by itself, as a browser does (reqwest with feature `reqwest`) | [`EventSource`], [`Connect`] |
 //!
-//! [`EventStream`] decodes any `Stream` of `Result<impl Into<Bytes>, E>`, such as
-//! `reqwest::Response::bytes_stream()` or a `hyper` body through `http_body_util::BodyDataStream`:
+//! # Features
+//!
+//! - `http-body`: [`EventBody`] is an `http_body::Body`, and `EventBody::into_response` builds a ready
+//!   `http::Response` with the event-stream headers.
+//! - `codec`: `SseCodec`, for tokio-util.
+//! - `reqwest`: [`Connect`] for a `reqwest::RequestBuilder` (reqwest without its default features, so no TLS
+//!   stack is forced on you).
+//! - `redis`: `RedisBroadcaster`, a [`Broadcaster`] fed from a Redis stream (needs Rust 1.88).
+//!
+//! # Serving events
+//!
+//! [`EventBody`] turns a `Stream` of [`Event`]s (or of frames encoded once, as [`Bytes`](bytes::Bytes)) into a
+//! response body with keep-alive comments, a first `retry`, an opening comment so the client's `onopen` fires
+//! at once, an optional lifetime, and a [`Shutdown`] signal that lets a server's graceful shutdown finish while
+//! clients are connected. With feature `http-body` it is an `http_body::Body`, and
+//! [`EventBody::into_response`] adds the headers of [`headers::RESPONSE_HEADERS`].
+//!
+//! An axum handler (the [`Shutdown`] is the server's graceful shutdown signal too):
 //!
 //! ```
-//! use bytes::Bytes;
-//! use futures::{StreamExt, stream};
-//! use sse_codec_tokio::EventStream;
+//! # #[cfg(feature = "http-body")] mod example {
+//! use std::time::Duration;
+//!
+//! use axum::{Router, extract::State, routing::get};
+//! use futures::stream::{self, Stream, StreamExt};
+//! use sse_codec::Event;
+//! use sse_codec_tokio::{BodyConfig, EventBody, Shutdown};
+//!
+//! async fn ticks(State(shutdown): State<Shutdown>) -> http::Response<EventBody<impl Stream<Item = Event>>> {
+//!     let events = stream::iter(1..=3).map(|n| Event::new(format!("tick {n}")));
+//!     let config = BodyConfig::new().retry(Duration::from_secs(1)).shutdown(&shutdown);
+//!     EventBody::with_config(events, config).into_response()
+//! }
+//!
+//! # pub(super) async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let shutdown = Shutdown::new();
+//! let app = Router::new().route("/ticks", get(ticks)).with_state(shutdown.clone());
+//! let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+//! let addr = listener.local_addr()?;
+//! let server = tokio::spawn(axum::serve(listener, app).with_graceful_shutdown(shutdown.triggered()).into_future());
+//!
+//! let body = reqwest::get(format!("http://{addr}/ticks")).await?.text().await?;
+//! assert_eq!(body, "retry: 1000\n\ndata: tick 1\n\ndata: tick 2\n\ndata: tick 3\n\n");
+//! shutdown.trigger(); // ends every open stream, so the server stops at once
+//! server.await??;
+//! # Ok(()) } }
+//! # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! # #[cfg(feature = "http-body")] example::main().await?;
+//! # Ok(()) }
+//! ```
+//!
+//! A hyper service, serving one connection:
+//!
+//! ```
+//! # #[cfg(feature = "http-body")] mod example {
+//! use std::convert::Infallible;
+//!
+//! use futures::stream;
+//! use hyper::server::conn::http1;
+//! use hyper::service::service_fn;
+//! use hyper_util::rt::TokioIo;
+//! use sse_codec::Event;
+//! use sse_codec_tokio::EventBody;
+//!
+//! # pub(super) async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+//! let addr = listener.local_addr()?;
+//! tokio::spawn(async move {
+//!     let (tcp, _) = listener.accept().await?;
+//!     let service = service_fn(|_request| async {
+//!         let events = stream::iter([Event::new("hello"), Event::new("world")]);
+//!         Ok::<_, Infallible>(EventBody::new(events).into_response())
+//!     });
+//!     http1::Builder::new().serve_connection(TokioIo::new(tcp), service).await?;
+//!     Ok::<_, Box<dyn std::error::Error + Send + Sync>>(())
+//! });
+//!
+//! let response = reqwest::get(format!("http://{addr}/")).await?;
+//! assert_eq!(response.headers()["content-type"], "text/event-stream");
+//! assert_eq!(response.text().await?, "data: hello\n\ndata: world\n\n");
+//! # Ok(()) } }
+//! # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! # #[cfg(feature = "http-body")] example::main().await?;
+//! # Ok(()) }
+//! ```
+//!
+//! A raw `TcpStream` with [`EventSink`], which writes and flushes each event it is sent (the HTTP head is
+//! the caller's business here):
+//!
+//! ```
+//! use futures::SinkExt;
+//! use sse_codec::{Event, headers::RESPONSE_HEADERS};
+//! use sse_codec_tokio::EventSink;
+//! use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 //!
 //! # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), Box<dyn std::error::Error>> {
-//! let body = stream::iter([Ok::<_, std::io::Error>(Bytes::from_static(b"data: hello\n\n"))]);
-//! let mut events = EventStream::new(body).events();
-//! while let Some(event) = events.next().await {
-//!     assert_eq!(event?.data_str()?, "hello");
-//! }
+//! let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+//! let addr = listener.local_addr()?;
+//! tokio::spawn(async move {
+//!     let (mut tcp, _) = listener.accept().await?;
+//!     // Read the request head up to its blank line (a real server parses it).
+//!     let mut request = BufReader::new(&mut tcp);
+//!     let mut line = String::new();
+//!     while request.read_line(&mut line).await? > 2 {
+//!         line.clear();
+//!     }
+//!     let mut head = String::from("HTTP/1.1 200 OK\r\nconnection: close\r\n");
+//!     for (name, value) in RESPONSE_HEADERS {
+//!         head += &format!("{name}: {value}\r\n");
+//!     }
+//!     tcp.write_all(format!("{head}\r\n").as_bytes()).await?;
+//!
+//!     let mut sink = EventSink::new(tcp);
+//!     sink.send(Event::new("hello")).await?; // written and flushed
+//!     sink.close().await?;
+//!     Ok::<_, std::io::Error>(())
+//! });
+//!
+//! let body = reqwest::get(format!("http://{addr}/")).await?.text().await?;
+//! assert_eq!(body, "data: hello\n\n");
 //! # Ok(()) }
+//! ```
+//!
+//! ## Compression
+//!
+//! A compressing layer that waits for its buffer to fill before it writes holds events back, which to the
+//! client is a stream that stalls. tower-http's `CompressionLayer` is safe as it comes: its default predicate
+//! (`DefaultPredicate`) skips responses whose `content-type` is `text/event-stream`, so event streams pass
+//! uncompressed (keep `NotForContentType::SSE` in a predicate of your own). A predicate that does compress
+//! event streams works too with tower-http 0.6.11: its gzip body flushes the encoder whenever the body has
+//! nothing ready, so each event still goes out at once (both setups are tested in `tests/loopback_axum.rs`).
+//! Another compressing proxy must flush per chunk the same way, or be kept off event streams.
+//!
+//! # Broadcasting to many clients
+//!
+//! [`Broadcaster`] encodes each event once and hands the same `Bytes` to every [`Subscription`] (a `Stream` of
+//! encoded frames, which `EventBody::new(subscription)` writes as they are); its bounded replay log lets a reconnecting client resume from its
+//! `Last-Event-ID`, and a subscriber that falls behind the log is ended, never silently skipped:
+//!
+//! ```
+//! use futures::StreamExt;
+//! use sse_codec_tokio::{Broadcaster, Event, Replay};
+//!
+//! # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), sse_codec_tokio::BroadcastError> {
+//! let broadcaster = Broadcaster::new();
+//! broadcaster.send(Event::new("one"))?; // ID 1
+//! broadcaster.send(Event::new("two"))?; // ID 2
+//! let mut resumed = broadcaster.subscribe(Some("1")); // a client that has seen event 1
+//! assert_eq!(resumed.replay(), Replay::Resumed { events: 1 });
+//! assert_eq!(resumed.next().await.unwrap(), "id: 2\ndata: two\n\n");
+//! # Ok(()) }
+//! ```
+//!
+//! # Many server processes: Redis (feature `redis`)
+//!
+//! Behind a load balancer a reconnecting client lands on any process, so its `Last-Event-ID` must mean the same
+//! event everywhere. [`RedisBroadcaster`] keeps the stream in a Redis stream: publishing is one `XADD` (numbered
+//! by a Redis counter, so IDs go up by exactly 1 on every process, and trimmed with `MAXLEN ~`); one task per
+//! process reads it with a blocking `XREAD` and feeds the process's [`Broadcaster`], so an event is read and
+//! encoded once per process however many clients it has; a client further back than the in-memory log is
+//! replayed from Redis (`XRANGE`) and handed over to the live feed with no gap and no duplicate:
+//!
+//! ```no_run
+//! # #[cfg(feature = "redis")]
+//! # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+//! use sse_codec_tokio::{Event, EventBody, RedisBroadcaster, RedisConfig, Replay};
+//!
+//! let events = RedisBroadcaster::open("redis://127.0.0.1:6379/", RedisConfig::new("app:events"))?;
+//! events.publish(Event::new("hello")).await?; // from any process
+//! // In the `/events` handler of any process, with the request's `Last-Event-ID`:
+//! let subscription = events.subscribe(Some("1764000000000041")).await?;
+//! if subscription.replay() == Replay::Lost {
+//!     // trimmed out of Redis too: send the client a full state first
+//! }
+//! let body = EventBody::new(subscription);
+//! # drop(body); Ok(()) }
 //! ```
 //!
 //! # Receiving events, case by case
@@ -150,149 +323,27 @@
 //! # #[cfg(not(feature = "codec"))] fn main() {}
 //! ```
 //!
-//! # Broadcasting to many clients
+//! # A reconnecting client
 //!
-//! [`Broadcaster`] encodes each event once and hands the same `Bytes` to every [`Subscription`] (a `Stream` of
-//! encoded frames, which `EventBody::new(subscription)` writes as they are); its bounded replay log lets a reconnecting client resume from its
-//! `Last-Event-ID`, and a subscriber that falls behind the log is ended, never silently skipped:
+//! [`EventSource`] is a browser's `EventSource` over any transport ([`Connect`]; a `reqwest::RequestBuilder`
+//! with feature `reqwest`): it honours `retry:`, backs off with jitter, resumes with `Last-Event-ID`, and stops
+//! on 204. The rules and their defaults are in [`client`].
 //!
-//! ```
-//! use futures::StreamExt;
-//! use sse_codec_tokio::{Broadcaster, Event, Replay};
+//! ```no_run
+//! # #[cfg(feature = "reqwest")]
+//! # async fn run() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+//! use futures::TryStreamExt;
+//! use sse_codec_tokio::EventSource;
+//! use sse_codec_tokio::client::SourceItem;
 //!
-//! # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), sse_codec_tokio::BroadcastError> {
-//! let broadcaster = Broadcaster::new();
-//! broadcaster.send(Event::new("one"))?; // ID 1
-//! broadcaster.send(Event::new("two"))?; // ID 2
-//! let mut resumed = broadcaster.subscribe(Some("1")); // a client that has seen event 1
-//! assert_eq!(resumed.replay(), Replay::Resumed { events: 1 });
-//! assert_eq!(resumed.next().await.unwrap(), "id: 2\ndata: two\n\n");
-//! # Ok(()) }
-//! ```
-//!
-//! # Serving events
-//!
-//! [`EventBody`] turns a `Stream` of [`Event`]s (or of frames encoded once, as [`Bytes`](bytes::Bytes)) into a
-//! response body with keep-alive comments, a first `retry`, an opening comment so the client's `onopen` fires
-//! at once, an optional lifetime, and a [`Shutdown`] signal that lets a server's graceful shutdown finish while
-//! clients are connected. With feature `http-body` it is an `http_body::Body`, and
-//! [`EventBody::into_response`] adds the headers of [`headers::RESPONSE_HEADERS`].
-//!
-//! An axum handler (the [`Shutdown`] is the server's graceful shutdown signal too):
-//!
-//! ```
-//! # #[cfg(feature = "http-body")] mod example {
-//! use std::time::Duration;
-//!
-//! use axum::{Router, extract::State, routing::get};
-//! use futures::stream::{self, Stream, StreamExt};
-//! use sse_codec::Event;
-//! use sse_codec_tokio::{BodyConfig, EventBody, Shutdown};
-//!
-//! async fn ticks(State(shutdown): State<Shutdown>) -> http::Response<EventBody<impl Stream<Item = Event>>> {
-//!     let events = stream::iter(1..=3).map(|n| Event::new(format!("tick {n}")));
-//!     let config = BodyConfig::new().retry(Duration::from_secs(1)).shutdown(&shutdown);
-//!     EventBody::with_config(events, config).into_response()
+//! let mut source = EventSource::new(reqwest::Client::new().get("http://127.0.0.1:8080/events"));
+//! while let Some(item) = source.try_next().await? {
+//!     if let SourceItem::Event(event) = item {
+//!         println!("{}", event.data_lossy());
+//!     }
 //! }
-//!
-//! # pub(super) async fn main() -> Result<(), Box<dyn std::error::Error>> {
-//! let shutdown = Shutdown::new();
-//! let app = Router::new().route("/ticks", get(ticks)).with_state(shutdown.clone());
-//! let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-//! let addr = listener.local_addr()?;
-//! let server = tokio::spawn(axum::serve(listener, app).with_graceful_shutdown(shutdown.triggered()).into_future());
-//!
-//! let body = reqwest::get(format!("http://{addr}/ticks")).await?.text().await?;
-//! assert_eq!(body, "retry: 1000\n\ndata: tick 1\n\ndata: tick 2\n\ndata: tick 3\n\n");
-//! shutdown.trigger(); // ends every open stream, so the server stops at once
-//! server.await??;
-//! # Ok(()) } }
-//! # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), Box<dyn std::error::Error>> {
-//! # #[cfg(feature = "http-body")] example::main().await?;
 //! # Ok(()) }
 //! ```
-//!
-//! A hyper service, serving one connection:
-//!
-//! ```
-//! # #[cfg(feature = "http-body")] mod example {
-//! use std::convert::Infallible;
-//!
-//! use futures::stream;
-//! use hyper::server::conn::http1;
-//! use hyper::service::service_fn;
-//! use hyper_util::rt::TokioIo;
-//! use sse_codec::Event;
-//! use sse_codec_tokio::EventBody;
-//!
-//! # pub(super) async fn main() -> Result<(), Box<dyn std::error::Error>> {
-//! let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-//! let addr = listener.local_addr()?;
-//! tokio::spawn(async move {
-//!     let (tcp, _) = listener.accept().await?;
-//!     let service = service_fn(|_request| async {
-//!         let events = stream::iter([Event::new("hello"), Event::new("world")]);
-//!         Ok::<_, Infallible>(EventBody::new(events).into_response())
-//!     });
-//!     http1::Builder::new().serve_connection(TokioIo::new(tcp), service).await?;
-//!     Ok::<_, Box<dyn std::error::Error + Send + Sync>>(())
-//! });
-//!
-//! let response = reqwest::get(format!("http://{addr}/")).await?;
-//! assert_eq!(response.headers()["content-type"], "text/event-stream");
-//! assert_eq!(response.text().await?, "data: hello\n\ndata: world\n\n");
-//! # Ok(()) } }
-//! # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), Box<dyn std::error::Error>> {
-//! # #[cfg(feature = "http-body")] example::main().await?;
-//! # Ok(()) }
-//! ```
-//!
-//! A raw `TcpStream` with [`EventSink`], which writes and flushes each event it is sent (the HTTP head is
-//! the caller's business here):
-//!
-//! ```
-//! use futures::SinkExt;
-//! use sse_codec::{Event, headers::RESPONSE_HEADERS};
-//! use sse_codec_tokio::EventSink;
-//! use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
-//!
-//! # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), Box<dyn std::error::Error>> {
-//! let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-//! let addr = listener.local_addr()?;
-//! tokio::spawn(async move {
-//!     let (mut tcp, _) = listener.accept().await?;
-//!     // Read the request head up to its blank line (a real server parses it).
-//!     let mut request = BufReader::new(&mut tcp);
-//!     let mut line = String::new();
-//!     while request.read_line(&mut line).await? > 2 {
-//!         line.clear();
-//!     }
-//!     let mut head = String::from("HTTP/1.1 200 OK\r\nconnection: close\r\n");
-//!     for (name, value) in RESPONSE_HEADERS {
-//!         head += &format!("{name}: {value}\r\n");
-//!     }
-//!     tcp.write_all(format!("{head}\r\n").as_bytes()).await?;
-//!
-//!     let mut sink = EventSink::new(tcp);
-//!     sink.send(Event::new("hello")).await?; // written and flushed
-//!     sink.close().await?;
-//!     Ok::<_, std::io::Error>(())
-//! });
-//!
-//! let body = reqwest::get(format!("http://{addr}/")).await?.text().await?;
-//! assert_eq!(body, "data: hello\n\n");
-//! # Ok(()) }
-//! ```
-//!
-//! ## Compression
-//!
-//! A compressing layer that waits for its buffer to fill before it writes holds events back, which to the
-//! client is a stream that stalls. tower-http's `CompressionLayer` is safe as it comes: its default predicate
-//! (`DefaultPredicate`) skips responses whose `content-type` is `text/event-stream`, so event streams pass
-//! uncompressed (keep `NotForContentType::SSE` in a predicate of your own). A predicate that does compress
-//! event streams works too with tower-http 0.6.11: its gzip body flushes the encoder whenever the body has
-//! nothing ready, so each event still goes out at once (both setups are tested in `tests/loopback_axum.rs`).
-//! Another compressing proxy must flush per chunk the same way, or be kept off event streams.
 
 #![forbid(unsafe_code)]
 #![cfg_attr(docsrs, feature(doc_auto_cfg))]
@@ -306,6 +357,9 @@ mod stream;
 
 pub use body::{BodyConfig, EventBody, KeepAlive, Shutdown};
 pub use broadcast::{BroadcastConfig, BroadcastError, BroadcastStats, Broadcaster, Ended, Ids, Replay, Subscription};
+
+pub mod client;
+
 pub use error::Error;
 pub use stream::EventStream;
 
@@ -314,16 +368,29 @@ mod codec;
 mod decoding;
 mod events;
 mod reader;
+#[cfg(feature = "redis")]
+mod redis_broadcast;
 
 #[cfg(feature = "codec")]
 pub use codec::SseCodec;
 pub use events::Events;
 pub use outgoing::{BodyItem, Outgoing};
 pub use reader::EventReader;
+#[cfg(feature = "redis")]
+pub use redis;
+#[cfg(feature = "redis")]
+pub use redis_broadcast::{RedisBroadcaster, RedisConfig, RedisError, RedisSubscription};
 pub use sink::{EventSink, HIGH_WATER_MARK, LARGE_PAYLOAD};
+
+pub use client::{Connect, EventSource};
 
 pub use sse_codec;
 pub use sse_codec::{
     DecodeError, Decoder, EncodeError, Event, EventBuf, EventId, EventRef, EventType, Field, Frame, KEEP_ALIVE, Limits,
     bytes, encoder, field, headers, line,
 };
+
+// The README's examples, core and adapters alike, run as doc tests of this crate, which has both.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+struct ReadmeDoctests;

@@ -200,3 +200,19 @@ fn a_stalled_subscriber_costs_the_log_and_its_slot_only() {
     // 64 KiB of frames, the ring of at most 64 entries (grown by doubling) and one slot.
     assert!(peak < 64 * 1024 + 128 * 72 + 256, "peak {peak}");
 }
+
+#[test]
+fn a_waiting_subscriber_sees_the_next_send_and_the_close() {
+    let broadcaster = Broadcaster::new();
+    let mut subscription = broadcaster.subscribe(None);
+    assert_eq!(ready(&mut subscription), Poll::Pending);
+    assert_eq!(ready(&mut subscription), Poll::Pending, "still nothing");
+    broadcaster.send(Event::new("x")).unwrap();
+    assert_eq!(ids(&drain(&mut subscription)), ["1"]); // the read that reaches the end of the log waits again
+    assert_eq!(ready(&mut subscription), Poll::Pending);
+    broadcaster.send(Event::new("y")).unwrap();
+    assert_eq!(ids(&drain(&mut subscription)), ["2"]);
+    broadcaster.close();
+    assert_eq!(ready(&mut subscription), Poll::Ready(None));
+    assert_eq!(subscription.ended(), Some(Ended::Closed));
+}

@@ -295,6 +295,27 @@ impl Decoder {
         self
     }
 
+    /// Starts the decoder from a saved last event ID, as a client that resumes after a restart: events
+    /// that arrive before the stream sends an `id` carry it, and [`Decoder::last_event_id`] reports it
+    /// until then. (Send it as the `Last-Event-ID` header of the request that opens the stream; see
+    /// [`headers::LAST_EVENT_ID`](crate::headers::LAST_EVENT_ID).)
+    ///
+    /// ```
+    /// use bytes::BytesMut;
+    /// use sse_codec::{Decoder, EventId, Frame};
+    ///
+    /// let mut decoder = Decoder::new().with_last_event_id(EventId::from(41));
+    /// let mut buf = BytesMut::from(&b"data: resumed\n\n"[..]);
+    /// let Some(Frame::Event(event)) = decoder.decode(&mut buf)? else { panic!() };
+    /// assert_eq!(event.id().unwrap(), "41");
+    /// # Ok::<(), sse_codec::DecodeError>(())
+    /// ```
+    #[must_use]
+    pub fn with_last_event_id(mut self, id: EventId) -> Self {
+        self.last_event_id = Some(id);
+        self
+    }
+
     /// The limits in force.
     #[must_use]
     pub const fn limits(&self) -> &Limits {

@@ -40,7 +40,7 @@
 //! ```
 
 use crate::error::EncodeError;
-use crate::field::is_valid_id;
+use crate::field::{check_event_type, check_id, format_u64, has_line_break};
 use crate::line::find_line_end;
 
 /// A keep-alive: a comment line and a blank line, which every receiver ignores but every proxy sees as
@@ -74,36 +74,16 @@ impl Sink for SliceSink<'_> {
     }
 }
 
-const fn has_line_break(value: &[u8]) -> bool {
-    let mut i = 0;
-    while i < value.len() {
-        if value[i] == b'\r' || value[i] == b'\n' {
-            return true;
-        }
-        i += 1;
-    }
-    false
-}
-
-/// Whether `value` can be sent as an event type.
-pub(crate) const fn check_event_type(value: &[u8]) -> Result<(), EncodeError> {
-    if has_line_break(value) { Err(EncodeError::LineBreakInEventType) } else { Ok(()) }
-}
-
-/// Whether `value` can be sent as an ID.
-pub(crate) fn check_id(value: &[u8]) -> Result<(), EncodeError> {
-    if has_line_break(value) {
-        Err(EncodeError::LineBreakInId)
-    } else if !is_valid_id(value) {
-        Err(EncodeError::NulInId)
-    } else {
-        Ok(())
-    }
-}
-
 /// Writes `text` as one `prefix` line per line of it; every kind of line break starts a new line.
 #[inline(always)]
 fn put_lines(sink: &mut impl Sink, prefix: &[u8], text: &[u8]) {
+    // Most payloads are one line: found so by a quick test, they are written without a search per line.
+    if !has_line_break(text) {
+        sink.put(prefix);
+        sink.put(text);
+        sink.put(b"\n");
+        return;
+    }
     let mut rest = text;
     while let Some(end) = find_line_end(rest) {
         sink.put(prefix);
@@ -119,16 +99,7 @@ fn put_lines(sink: &mut impl Sink, prefix: &[u8], text: &[u8]) {
 /// Writes the decimal digits of `millis` as a `retry` line.
 fn put_retry(sink: &mut impl Sink, millis: u64) {
     let mut digits = [0u8; 20];
-    let mut start = digits.len();
-    let mut n = millis;
-    loop {
-        start -= 1;
-        digits[start] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
+    let start = format_u64(millis, &mut digits);
     sink.put(b"retry: ");
     sink.put(&digits[start..]);
     sink.put(b"\n");
@@ -171,6 +142,58 @@ pub struct EventRef<'a> {
 }
 
 impl<'a> EventRef<'a> {
+    /// A block with `data` (text or bytes that you hold: a `&str`, a `String`, a `Vec<u8>`, ...): an event
+    /// of type `message` until [`EventRef::with_event_type`] names another. Nothing is copied or checked
+    /// until the block is encoded.
+    ///
+    /// ```
+    /// use sse_codec::EventRef;
+    ///
+    /// let (kind, id, json) = ("update", String::from("42"), String::from(r#"{"n":1}"#));
+    /// let mut out = Vec::new();
+    /// EventRef::new(&json).with_event_type(kind).with_id(&id).encode(&mut out)?;
+    /// assert_eq!(out, b"event: update\nid: 42\ndata: {\"n\":1}\n\n");
+    /// # Ok::<(), sse_codec::EncodeError>(())
+    /// ```
+    #[must_use]
+    #[inline]
+    pub fn new(data: &'a (impl AsRef<[u8]> + ?Sized)) -> Self {
+        Self::data(data.as_ref())
+    }
+
+    /// Sets the event type, checked (no CR or LF) when the block is encoded.
+    #[must_use]
+    #[inline]
+    pub fn with_event_type(mut self, event_type: &'a (impl AsRef<[u8]> + ?Sized)) -> Self {
+        self.event_type = Some(event_type.as_ref());
+        self
+    }
+
+    /// Sets the ID, checked (no CR, LF or NUL) when the block is encoded. A number is an
+    /// [`EventId::from`](crate::EventId) away (feature `alloc`), or any text you format it into.
+    #[must_use]
+    #[inline]
+    pub fn with_id(mut self, id: &'a (impl AsRef<[u8]> + ?Sized)) -> Self {
+        self.id = Some(id.as_ref());
+        self
+    }
+
+    /// Sets the reconnection time to ask for, in milliseconds.
+    #[must_use]
+    #[inline]
+    pub const fn with_retry(mut self, millis: u64) -> Self {
+        self.retry = Some(millis);
+        self
+    }
+
+    /// Sets a comment, written first as one `:` line per line of it.
+    #[must_use]
+    #[inline]
+    pub fn with_comment(mut self, comment: &'a (impl AsRef<[u8]> + ?Sized)) -> Self {
+        self.comment = Some(comment.as_ref());
+        self
+    }
+
     /// A block with data only: an event of type `message`.
     #[must_use]
     pub const fn data(data: &'a [u8]) -> Self {
@@ -194,6 +217,7 @@ impl<'a> EventRef<'a> {
     /// # Errors
     ///
     /// [`EncodeError::LineBreakInEventType`], [`EncodeError::LineBreakInId`] or [`EncodeError::NulInId`].
+    #[inline]
     pub fn validate(&self) -> Result<(), EncodeError> {
         if let Some(event_type) = self.event_type {
             check_event_type(event_type)?;
@@ -272,7 +296,7 @@ impl<'a> EventRef<'a> {
 
 #[cfg(feature = "alloc")]
 mod owned {
-    use bytes::BufMut;
+    use bytes::{BufMut, Bytes, BytesMut};
 
     use super::{EventRef, Sink};
     use crate::error::EncodeError;
@@ -301,10 +325,12 @@ mod owned {
         /// Encodes a block whose type and ID are known to be valid into `dst`, if it has room.
         #[inline]
         fn encode_validated(&self, dst: &mut impl BufMut) -> Result<(), EncodeError> {
-            // Growable buffers (`BytesMut`, `Vec<u8>`) report nearly `usize::MAX` bytes of room, so the exact
-            // length is only computed for a buffer that might be too small.
+            // Growable buffers (`BytesMut`, `Vec<u8>`) report more room than a 64-bit address space holds
+            // (`usize::MAX` or `isize::MAX` less their length), where no event can outgrow them: for them not
+            // even the bound is computed. The exact length is only computed for a buffer that might be too small.
+            const ROOM_FOR_ANY: usize = if usize::BITS == 64 { 1 << 62 } else { usize::MAX };
             let remaining = dst.remaining_mut();
-            if remaining < self.max_encoded_len() {
+            if remaining < ROOM_FOR_ANY && remaining < self.max_encoded_len() {
                 let needed = self.encoded_len();
                 if needed > remaining {
                     return Err(EncodeError::BufferTooSmall { needed, remaining });
@@ -333,8 +359,10 @@ mod owned {
         ///
         /// # Errors
         ///
-        /// Only [`EncodeError::BufferTooSmall`], when `dst` has less room than [`Event::encoded_len`]; the
-        /// event's type and ID were validated when they were made. Nothing is written on error.
+        /// Only [`EncodeError::BufferTooSmall`], when `dst` has less room than [`Event::encoded_len`]: a
+        /// buffer of fixed size (a `&mut [u8]`, a [`BufMut::limit`]). A growable `BytesMut` or `Vec<u8>`
+        /// never fails; [`Event::to_bytes`] says so in its type. The event's type and ID were validated when
+        /// they were made. Nothing is written on error.
         ///
         /// # Examples
         ///
@@ -362,6 +390,31 @@ mod owned {
         #[must_use]
         pub fn encoded_len(&self) -> usize {
             self.as_event_ref().encoded_len()
+        }
+
+        /// The event encoded into a new [`Bytes`] of exactly its length: a frame to send, or to send to many
+        /// (cloning a `Bytes` copies nothing). It cannot fail: the type and ID were validated when they were
+        /// made, and the buffer is made to fit. `Bytes::from(&event)` does the same.
+        ///
+        /// ```
+        /// use sse_codec::{Event, EventId};
+        ///
+        /// let frame = Event::new("hello").with_id(EventId::from(7)).to_bytes();
+        /// assert_eq!(&frame[..], b"id: 7\ndata: hello\n\n");
+        /// ```
+        #[must_use]
+        pub fn to_bytes(&self) -> Bytes {
+            let event = self.as_event_ref();
+            let mut out = BytesMut::with_capacity(event.encoded_len());
+            event.write(&mut BufMutSink(&mut out));
+            out.freeze()
+        }
+    }
+
+    impl From<&Event> for Bytes {
+        /// As [`Event::to_bytes`].
+        fn from(event: &Event) -> Self {
+            event.to_bytes()
         }
     }
 

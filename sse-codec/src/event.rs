@@ -12,23 +12,36 @@ use alloc::borrow::Cow;
 use alloc::string::String;
 use core::fmt;
 use core::ops::Range;
-use core::str::Utf8Error;
+use core::str::{FromStr, Utf8Error};
 
 use bytes::Bytes;
 
-use crate::encoder::{check_event_type, check_id};
 use crate::error::EncodeError;
-use crate::value::Value;
+use crate::field::{check_event_type, check_id, check_static_event_type, check_static_id};
+use crate::value::{INLINE_CAP, Value};
 
 /// Decodes text as a browser does: invalid UTF-8 sequences become U+FFFD, one per maximal invalid subpart.
 fn lossy(bytes: &[u8]) -> Cow<'_, str> {
     String::from_utf8_lossy(bytes)
 }
 
-/// Accessors shared by the validated value types.
+/// Accessors and conversions shared by the validated value types; `$check` is the type's rule.
 macro_rules! value_accessors {
-    ($name:ident) => {
+    ($name:ident, $check:path, $what:literal) => {
         impl $name {
+            #[doc = concat!("A validated ", $what, " copied from `value`: held inline, without allocating, when")]
+            /// it has up to 38 bytes; else copied into a new [`Bytes`], one allocation. The way to make one from
+            /// text you only borrow; the `TryFrom` and `FromStr` impls call this.
+            ///
+            /// # Errors
+            ///
+            #[doc = concat!("As [`", stringify!($name), "::new`].")]
+            #[inline]
+            pub fn copy_from_slice(value: &[u8]) -> Result<Self, EncodeError> {
+                $check(value)?;
+                Ok(Self(Value::copy_from_slice(value)))
+            }
+
             /// The raw bytes.
             #[must_use]
             pub fn as_bytes(&self) -> &[u8] {
@@ -81,6 +94,57 @@ macro_rules! value_accessors {
                 self.as_bytes() == other.as_bytes()
             }
         }
+
+        /// The value as text, invalid UTF-8 shown as U+FFFD.
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                fmt::Display::fmt(&*self.to_str_lossy(), f)
+            }
+        }
+
+        #[doc = concat!("Copies the text (see [`", stringify!($name), "::copy_from_slice`]).")]
+        impl TryFrom<&str> for $name {
+            type Error = EncodeError;
+
+            #[inline]
+            fn try_from(value: &str) -> Result<Self, EncodeError> {
+                Self::copy_from_slice(value.as_bytes())
+            }
+        }
+
+        #[doc = concat!("Copies the bytes (see [`", stringify!($name), "::copy_from_slice`]).")]
+        impl TryFrom<&[u8]> for $name {
+            type Error = EncodeError;
+
+            #[inline]
+            fn try_from(value: &[u8]) -> Result<Self, EncodeError> {
+                Self::copy_from_slice(value)
+            }
+        }
+
+        /// Copies a short string inline and frees it; takes a longer one over without copying.
+        impl TryFrom<String> for $name {
+            type Error = EncodeError;
+
+            fn try_from(value: String) -> Result<Self, EncodeError> {
+                $check(value.as_bytes())?;
+                if value.len() <= INLINE_CAP {
+                    Ok(Self(Value::copy_from_slice(value.as_bytes())))
+                } else {
+                    Ok(Self(Value::from_bytes(Bytes::from(value))))
+                }
+            }
+        }
+
+        #[doc = concat!("Copies the text (see [`", stringify!($name), "::copy_from_slice`]).")]
+        impl FromStr for $name {
+            type Err = EncodeError;
+
+            #[inline]
+            fn from_str(value: &str) -> Result<Self, EncodeError> {
+                Self::copy_from_slice(value.as_bytes())
+            }
+        }
     };
 }
 
@@ -94,13 +158,17 @@ macro_rules! value_accessors {
 #[derive(Clone, PartialEq, Eq, Hash)]
 pub struct EventType(Value);
 
-value_accessors!(EventType);
+value_accessors!(EventType, check_event_type, "event type");
 
 impl EventType {
     /// `message`, the type of an event that names none.
     pub const MESSAGE: Self = Self(Value::from_static(b"message"));
 
-    /// A validated event type. A `value` longer than 38 bytes is kept without copying.
+    /// A validated event type from a value you hand over (a `String`, a `Vec<u8>`, a [`Bytes`], a
+    /// `&'static str`). A value of up to 38 bytes is copied inline (a `String` or `Vec<u8>` is then freed); a
+    /// longer one is kept without copying. To make one from text you only borrow, use
+    /// [`EventType::copy_from_slice`] or `TryFrom<&str>`, and from a `String`, `TryFrom<String>`: they never
+    /// go through a [`Bytes`] for a short value.
     ///
     /// # Errors
     ///
@@ -134,7 +202,7 @@ impl EventType {
     /// ```
     #[must_use]
     pub const fn from_static(value: &'static str) -> Self {
-        if check_event_type(value.as_bytes()).is_err() {
+        if check_static_event_type(value.as_bytes()).is_err() {
             panic!("event type contains a line break (CR or LF)");
         }
         Self(Value::from_static(value.as_bytes()))
@@ -142,6 +210,7 @@ impl EventType {
 
     /// Wraps the value at `range` of `block`, which the decoder took from one line and which therefore holds
     /// no line break.
+    #[inline]
     pub(crate) fn from_line(block: &Bytes, range: Range<usize>) -> Self {
         debug_assert!(check_event_type(&block[range.clone()]).is_ok());
         Self(Value::from_slice_of(block, range))
@@ -169,10 +238,14 @@ impl Default for EventType {
 #[derive(Clone, PartialEq, Eq, Hash)]
 pub struct EventId(Value);
 
-value_accessors!(EventId);
+value_accessors!(EventId, check_id, "ID");
 
 impl EventId {
-    /// A validated ID. A `value` longer than 38 bytes is kept without copying.
+    /// A validated ID from a value you hand over (a `String`, a `Vec<u8>`, a [`Bytes`], a `&'static str`).
+    /// A value of up to 38 bytes is copied inline (a `String` or `Vec<u8>` is then freed); a longer one is
+    /// kept without copying. To make one from text you only borrow, use [`EventId::copy_from_slice`] or
+    /// `TryFrom<&str>`, and from a `String`, `TryFrom<String>`: they never go through a [`Bytes`] for a short
+    /// value. From a counter, `From<u64>`.
     ///
     /// # Errors
     ///
@@ -194,10 +267,44 @@ impl EventId {
         Ok(Self(Value::from_bytes(value)))
     }
 
+    /// A validated ID from a constant, usable in `const` items.
+    ///
+    /// # Panics
+    ///
+    /// When `value` contains CR, LF or NUL (at compile time in a `const`).
+    ///
+    /// ```
+    /// use sse_codec::EventId;
+    ///
+    /// const START: EventId = EventId::from_static("0");
+    /// assert_eq!(START, "0");
+    /// ```
+    #[must_use]
+    pub const fn from_static(value: &'static str) -> Self {
+        if check_static_id(value.as_bytes()).is_err() {
+            panic!("event ID contains a line break (CR or LF) or NUL");
+        }
+        Self(Value::from_static(value.as_bytes()))
+    }
+
     /// Wraps the value at `range` of `block`, which the decoder took from one line and found free of NUL.
+    #[inline]
     pub(crate) fn from_line(block: &Bytes, range: Range<usize>) -> Self {
         debug_assert!(check_id(&block[range.clone()]).is_ok());
         Self(Value::from_slice_of(block, range))
+    }
+}
+
+/// The decimal digits of a counter, held inline: no allocation.
+///
+/// ```
+/// use sse_codec::EventId;
+///
+/// assert_eq!(EventId::from(42u64), "42");
+/// ```
+impl From<u64> for EventId {
+    fn from(n: u64) -> Self {
+        Self(Value::from_u64(n))
     }
 }
 

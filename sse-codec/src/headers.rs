@@ -11,6 +11,10 @@
 //! HTTP/2 and HTTP/3 forbid connection-specific headers outright (RFC 9113, section 8.2.2), so a strict
 //! client or proxy treats such a response as malformed and drops it.
 //!
+//! A client sends [`REQUEST_HEADERS`] (`Accept: text/event-stream`) with the request that opens a stream and,
+//! when it resumes after a disconnection, the last event ID it saw as the [`LAST_EVENT_ID`] header (only
+//! when that ID is not empty, as browsers do).
+//!
 //! ```
 //! use sse_codec::headers::{CONTENT_TYPE, RESPONSE_HEADERS};
 //!
@@ -34,3 +38,14 @@ pub const X_ACCEL_BUFFERING: &str = "no";
 /// and HTTP/1.1 accepts them).
 pub const RESPONSE_HEADERS: [(&str, &str); 3] =
     [("content-type", CONTENT_TYPE), ("cache-control", CACHE_CONTROL), ("x-accel-buffering", X_ACCEL_BUFFERING)];
+
+/// The `Accept` value a client sends for an event stream.
+pub const ACCEPT: &str = CONTENT_TYPE;
+
+/// The name of the request header that carries the last event ID a reconnecting client saw (lowercase, as
+/// [`RESPONSE_HEADERS`]); its value is the ID's bytes. A server resumes the stream after that event.
+pub const LAST_EVENT_ID: &str = "last-event-id";
+
+/// Every header a client sends to open a stream, as lowercase `(name, value)` pairs: `Accept:
+/// text/event-stream`. (Add [`LAST_EVENT_ID`] when resuming.)
+pub const REQUEST_HEADERS: [(&str, &str); 1] = [("accept", ACCEPT)];

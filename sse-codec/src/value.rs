@@ -53,12 +53,26 @@ impl Value {
         Self::inline_parts(bytes, value.len())
     }
 
+    /// A value copied from `value`: inline when it fits, without allocating; else into a new [`Bytes`].
+    #[inline]
+    pub(crate) fn copy_from_slice(value: &[u8]) -> Self {
+        if value.len() <= INLINE_CAP { Self::inline(value) } else { Self::Shared(Bytes::copy_from_slice(value)) }
+    }
+
+    /// The decimal digits of `n`, inline (20 digits at most), without allocating.
+    pub(crate) fn from_u64(n: u64) -> Self {
+        let mut digits = [0u8; 20];
+        let start = crate::field::format_u64(n, &mut digits);
+        Self::inline(&digits[start..])
+    }
+
     /// A value from `bytes`, which a long value keeps without copying.
     pub(crate) fn from_bytes(bytes: Bytes) -> Self {
         if bytes.len() <= INLINE_CAP { Self::inline(&bytes) } else { Self::Shared(bytes) }
     }
 
     /// The value at `range` of `block`: copied when short, a slice sharing `block` when long.
+    #[inline]
     pub(crate) fn from_slice_of(block: &Bytes, range: Range<usize>) -> Self {
         if range.len() > INLINE_CAP {
             return Self::Shared(block.slice(range));

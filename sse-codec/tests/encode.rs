@@ -251,3 +251,121 @@ proptest! {
         prop_assert_eq!(&drain_vectored(event.into_buf(), slots), &bytes);
     }
 }
+
+/// An event type or ID of any length a check reads differently (words, 16-byte blocks, `memchr2`), mostly
+/// valid, sometimes with a CR, an LF or a NUL anywhere.
+fn any_value() -> impl Strategy<Value = Vec<u8>> {
+    let byte = prop_oneof![40 => any::<u8>(), 1 => Just(b'\r'), 1 => Just(b'\n'), 1 => Just(0u8)];
+    prop_oneof![
+        3 => prop::collection::vec(any::<u8>().prop_filter("a valid byte", |b| ![b'\r', b'\n', 0].contains(b)), 0..80),
+        2 => prop::collection::vec(byte, 0..80),
+        1 => Just(b"message".to_vec()),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(2000))]
+
+    /// The borrowed path (`EventRef` over the caller's bytes) and every owned path (`Event` with an `EventType`
+    /// and `EventId` made by `new`, `copy_from_slice`, `TryFrom`) write the same bytes, and refuse the same
+    /// values with the same error. (`Event` leaves the type `message` out, as receivers assume it: the block
+    /// is given no type then.)
+    #[test]
+    fn borrowed_and_owned_paths_agree(
+        data in data(),
+        event_type in prop::option::of(any_value()),
+        id in prop::option::of(any_value()),
+        retry in prop::option::of(any::<u64>()),
+        comment in prop::option::of(data()),
+    ) {
+        let mut block = EventRef::new(&data);
+        block.event_type = event_type.as_deref().filter(|t| !t.is_empty() && *t != b"message");
+        block.id = id.as_deref();
+        block.retry = retry;
+        block.comment = comment.as_deref();
+        let mut borrowed = BytesMut::new();
+        let borrowed_result = block.encode(&mut borrowed);
+
+        let made_type = event_type.as_deref().map(|t| {
+            let made = EventType::copy_from_slice(t);
+            assert_eq!(EventType::try_from(t), made);
+            assert_eq!(EventType::new(Bytes::copy_from_slice(t)), made);
+            if let Ok(text) = std::str::from_utf8(t) {
+                assert_eq!(EventType::try_from(text), made);
+                assert_eq!(EventType::try_from(text.to_owned()), made);
+                assert_eq!(text.parse::<EventType>(), made);
+            }
+            made
+        }).transpose();
+        let made_id = id.as_deref().map(|i| {
+            let made = EventId::copy_from_slice(i);
+            assert_eq!(EventId::try_from(i), made);
+            assert_eq!(EventId::new(i.to_vec()), made);
+            if let Ok(text) = std::str::from_utf8(i) {
+                assert_eq!(EventId::try_from(text.to_owned()), made);
+                assert_eq!(text.parse::<EventId>(), made);
+            }
+            made
+        }).transpose();
+        match (made_type, made_id) {
+            (Err(error), _) | (Ok(_), Err(error)) => {
+                prop_assert_eq!(borrowed_result, Err(error));
+                prop_assert!(borrowed.is_empty());
+            }
+            (Ok(made_type), Ok(made_id)) => {
+                prop_assert_eq!(borrowed_result, Ok(()));
+                let mut event = Event::new(data.clone());
+                if let Some(event_type) = made_type {
+                    event = event.with_event_type(event_type);
+                }
+                if let Some(id) = made_id {
+                    event = event.with_id(id);
+                }
+                if let Some(retry) = retry {
+                    event = event.with_retry(retry);
+                }
+                if let Some(comment) = comment.clone() {
+                    event = event.with_comment(comment);
+                }
+                prop_assert_eq!(&wire(&event), &borrowed[..]);
+                prop_assert_eq!(&event.to_bytes()[..], &borrowed[..]);
+                prop_assert_eq!(&Bytes::from(&event)[..], &borrowed[..]);
+                prop_assert_eq!(block.encoded_len(), borrowed.len());
+            }
+        }
+    }
+}
+
+#[test]
+fn ids_from_counters_constants_and_text() {
+    const START: EventId = EventId::from_static("0");
+    assert_eq!(START, "0");
+    assert_eq!(EventId::from(0u64), "0");
+    assert_eq!(EventId::from(u64::MAX), "18446744073709551615");
+    assert_eq!(EventId::from(42u64).to_string(), "42");
+    assert_eq!(EventType::from_static("update").to_string(), "update");
+    assert_eq!(format!("{:>4}", EventId::from(7u64)), "   7", "Display pads as text does");
+    assert_eq!(EventId::copy_from_slice(b"\xff").unwrap().to_string(), "\u{fffd}");
+    let long = "x".repeat(100);
+    assert_eq!(EventId::try_from(long.as_str()).unwrap(), long.as_str());
+    assert_eq!(EventType::try_from(long.clone()).unwrap(), long.as_str());
+}
+
+#[test]
+#[should_panic(expected = "NUL")]
+fn id_from_static_panics_on_nul() {
+    let _ = EventId::from_static("1\0");
+}
+
+#[test]
+#[should_panic(expected = "line break")]
+fn id_from_static_panics_on_a_line_break() {
+    let _ = EventId::from_static("1\n");
+}
+
+#[test]
+fn to_bytes_is_the_encoding() {
+    let event = Event::new("a\nb").with_event_type(EventType::from_static("t")).with_id(EventId::from(3u64));
+    assert_eq!(&event.to_bytes()[..], &wire(&event)[..]);
+    assert_eq!(event.to_bytes().len(), event.encoded_len());
+}

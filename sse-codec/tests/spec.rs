@@ -200,6 +200,15 @@ fn last_event_id_survives_the_end_of_a_stream() {
 }
 
 #[test]
+fn a_saved_last_event_id_is_where_a_decoder_starts() {
+    let saved = sse_codec::EventId::new("41").unwrap();
+    let mut decoder = Decoder::new().with_last_event_id(saved);
+    let frames = decode_chunked(&mut decoder, b"data: a\n\nid\ndata: b\n\n", &[]);
+    let ids: Vec<_> = frames.iter().map(|frame| observe(frame.as_ref().unwrap())).collect();
+    assert_eq!(ids, [event("message", "a", Some("41")), event("message", "b", Some(""))]);
+}
+
+#[test]
 fn retry_with_only_ascii_digits_sets_the_reconnection_time() {
     assert_eq!(observe_all(b"retry: 3000\nretry:03000\n\n"), [Observed::Retry(3000), Observed::Retry(3000)]);
 }

@@ -8,7 +8,11 @@
 //! ```text
 //! cargo run --release -p sse-codec-benches --bin compare -- decode CORPUS CHUNK|one-buffer ROUNDS
 //! cargo run --release -p sse-codec-benches --bin compare -- encode CORPUS ROUNDS
+//! cargo run --release -p sse-codec-benches --bin compare -- strings CORPUS ROUNDS
 //! ```
+//!
+//! `strings` times the encoders from the caller's strings (see [`strings`]): ours borrowed (`sse-codec`, the
+//! one the ratios are against), ours building owned events, and every peer, beside the `memcpy` limit.
 //!
 //! Every peer passes the same gate as in the benches first (see [`gate`]); one that fails it is listed with the
 //! reason and not timed. Our decoder runs twice: through `Decoder::decode_chunk` (`sse-codec`, as in the
@@ -29,6 +33,7 @@ use sse_codec_benches::encode::{self, Output, Prepared};
 use sse_codec_benches::gate::{self, Verdict};
 use sse_codec_benches::peers::{ENCODERS, PEERS};
 use sse_codec_benches::results::{DECODE_LIMIT, ENCODE_LIMIT};
+use sse_codec_benches::strings;
 use sse_codec_benches::{
     APPENDED, CORPORA, CORPUS_LEN, Decode, OURS, chunking, count_line_ends, decode, decode_appended, floor, split,
 };
@@ -36,7 +41,7 @@ use sse_codec_benches::{
 /// The name of the floor in the table.
 const FLOOR: &str = "floor";
 
-const USAGE: &str = "usage: compare decode CORPUS CHUNK|one-buffer ROUNDS | compare encode CORPUS ROUNDS";
+const USAGE: &str = "usage: compare decode CORPUS CHUNK|one-buffer ROUNDS | compare encode CORPUS ROUNDS | compare strings CORPUS ROUNDS";
 
 fn main() -> ExitCode {
     match run(&std::env::args().skip(1).collect::<Vec<_>>()) {
@@ -67,6 +72,10 @@ fn run(args: &[String]) -> Result<String, String> {
         [what, corpus, rounds] if what == "encode" => {
             let generate = encode::CORPORA.iter().find(|(name, _)| name == corpus).ok_or("unknown corpus")?.1;
             compare_encoders(&generate(CORPUS_LEN), parse_rounds(rounds)?)
+        }
+        [what, corpus, rounds] if what == "strings" => {
+            let generate = encode::CORPORA.iter().find(|(name, _)| name == corpus).ok_or("unknown corpus")?.1;
+            compare_string_encoders(&generate(CORPUS_LEN), parse_rounds(rounds)?)
         }
         _ => Err("bad arguments".to_owned()),
     }
@@ -130,6 +139,37 @@ fn compare_encoders(stream: &[u8], rounds: usize) -> Result<String, String> {
             verdict => refused.push(format!("{name}: {verdict:?}")),
         }
     }
+    Ok(report(bytes, &mut contestants, rounds, &refused, &[(0, "our speed-up")]))
+}
+
+fn compare_string_encoders(stream: &[u8], rounds: usize) -> Result<String, String> {
+    let events = encode::events_of(stream)?;
+    let fields = strings::fields_of(&events)?;
+    let reference = encode::encoded(&events);
+    let bytes = reference.len();
+    let mut refused = Vec::new();
+    let mut copy = Vec::with_capacity(reference.len());
+    let mut contestants = Vec::new();
+    for &(name, encoder) in strings::STRING_ENCODERS {
+        match strings::vet(encoder, &fields, &events) {
+            Verdict::Pass(_) => {
+                let (fields, mut out) = (&fields, Output::default());
+                contestants
+                    .push(Contestant { name, pass: Box::new(move || strings::timed_pass(encoder, fields, &mut out)) });
+            }
+            verdict if name == OURS => return Err(format!("our encoder failed its own gate: {verdict:?}")),
+            verdict => refused.push(format!("{name}: {verdict:?}")),
+        }
+    }
+    contestants.push(Contestant {
+        name: ENCODE_LIMIT,
+        pass: Box::new(move || {
+            timed(|| {
+                copy.clear();
+                copy.extend_from_slice(black_box(&reference));
+            })
+        }),
+    });
     Ok(report(bytes, &mut contestants, rounds, &refused, &[(0, "our speed-up")]))
 }
 

@@ -14,23 +14,28 @@
 //!   `bytes-floor` ([`floor::decode`](sse_codec_benches::floor::decode): find line ends, split every event
 //!   off, drop it), or `encode` (our encoder writing the corpus's events by reference
 //!   into one reused buffer: the encoding alone, without the dropping of the events that the encode bench's
-//!   fair comparison times);
+//!   fair comparison times), `strings` (our borrowed path from the caller's strings, `EventRef` over `&str`s,
+//!   as the `strings` scenario of `compare` runs it) or `strings-owned` (owned `Event`s built from the same
+//!   strings);
 //! - `PASSES`: how many times to go over the corpus.
 //!
 //! For instructions inside the decoder only:
 //! `valgrind --tool=callgrind --toggle-collect='sse_codec_benches::decode' target/release/profile llm 1460
-//! sse-codec 2`; inside the encoder only: `--toggle-collect='profile::encode_all'` with `IMPL` `encode`.
+//! sse-codec 2`; inside the encoder only: `--toggle-collect='profile::encode_all'` with `IMPL` `encode`, and
+//! `--toggle-collect='profile::encode_strings'` with `strings` or `strings-owned`.
 
 use std::hint::black_box;
 use std::process::ExitCode;
 
 use bytes::{Bytes, BytesMut};
 use sse_codec_benches::adapters::ADAPTERS;
+use sse_codec_benches::encode::Output;
 use sse_codec_benches::peers::PEERS;
 use sse_codec_benches::results::DECODE_LIMIT;
+use sse_codec_benches::strings;
 use sse_codec_benches::{APPENDED, CORPORA, CORPUS_LEN, OURS, chunking, count_line_ends, decode, encode, split};
 
-const USAGE: &str = "usage: profile CORPUS CHUNK|one-buffer sse-codec|sse-codec-appended|ADAPTER|PEER|memchr2-scan|bytes-floor|encode PASSES";
+const USAGE: &str = "usage: profile CORPUS CHUNK|one-buffer sse-codec|sse-codec-appended|ADAPTER|PEER|memchr2-scan|bytes-floor|encode|strings|strings-owned PASSES";
 
 fn main() -> ExitCode {
     match run(std::env::args().skip(1).collect()) {
@@ -55,17 +60,27 @@ fn run(args: Vec<String>) -> Result<String, String> {
     let input = Bytes::from(generate(CORPUS_LEN));
     let chunks = split(&input, chunk);
 
-    if implementation == "encode" {
+    if let Some(encode) = match implementation.as_str() {
+        "encode" => Some(Encoding::Events),
+        "strings" => Some(Encoding::Strings(strings::encode_ours)),
+        "strings-owned" => Some(Encoding::Strings(strings::encode_ours_owned)),
+        _ => None,
+    } {
         let events = encode::events_of(&input)?;
-        let mut out = BytesMut::new();
+        let fields = strings::fields_of(&events)?;
+        // Room for a pass from the start, so that growing the buffer is not counted as encoding.
+        let mut out = Output { buf: BytesMut::with_capacity(2 * input.len()), frames: Vec::new() };
         let started = cpu_ns()?;
         for _ in 0..passes {
-            encode_all(&events, &mut out)?;
+            match encode {
+                Encoding::Events => encode_all(&events, &mut out.buf)?,
+                Encoding::Strings(encoder) => encode_strings(encoder, &fields, &mut out)?,
+            }
             black_box(&out);
         }
         let seconds = (cpu_ns()? - started) as f64 / 1e9;
         let events_per_s = (events.len() * passes) as f64 / seconds;
-        let mib_per_s = (out.len() * passes) as f64 / seconds / f64::from(1 << 20);
+        let mib_per_s = (out.buf.len() * passes) as f64 / seconds / f64::from(1 << 20);
         return Ok(format!(
             "{} events, {:.1} million events/s, {mib_per_s:.0} MiB/s of output",
             events.len(),
@@ -109,6 +124,21 @@ fn encode_all(events: &[sse_codec::Event], out: &mut BytesMut) -> Result<(), Str
         event.encode(out).map_err(|e| e.to_string())?;
     }
     Ok(())
+}
+
+/// What `profile` encodes: the corpus's events by reference, or from their strings.
+#[derive(Clone, Copy)]
+enum Encoding {
+    Events,
+    Strings(strings::EncodeStrings),
+}
+
+/// One pass of an encoder from strings, `out` emptied first: a function of its own for callgrind, as
+/// [`encode_all`].
+#[inline(never)]
+fn encode_strings(encoder: strings::EncodeStrings, fields: &[strings::Fields], out: &mut Output) -> Result<(), String> {
+    out.clear();
+    encoder(fields, out)
 }
 
 /// The CPU time this thread has used, in nanoseconds (Linux: `/proc/thread-self/schedstat`).

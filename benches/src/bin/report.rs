@@ -62,11 +62,12 @@ fn chunking_label(parameter: &str) -> String {
     if parameter.bytes().all(|b| b.is_ascii_digit()) { format!("{parameter} B chunks") } else { parameter.to_owned() }
 }
 
-/// Groups in a stable order: decode before encode before anything else, corpora in their own order.
+/// Groups in a stable order: decode, encode, encode from strings, then anything else; corpora in their own
+/// order.
 fn group_key(group: &str) -> (usize, usize, &str) {
     let (kind, corpus) = group.split_once('/').unwrap_or((group, ""));
-    let kind_rank = ["decode", "encode"].iter().position(|k| *k == kind).unwrap_or(2);
-    let corpora = if kind == "encode" { encode::CORPORA } else { CORPORA };
+    let kind_rank = ["decode", "encode", "encode-strings"].iter().position(|k| *k == kind).unwrap_or(3);
+    let corpora = if kind.starts_with("encode") { encode::CORPORA } else { CORPORA };
     let corpus_rank = corpora.iter().position(|(name, _)| *name == corpus).unwrap_or(corpora.len());
     (kind_rank, corpus_rank, group)
 }

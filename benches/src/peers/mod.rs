@@ -21,6 +21,7 @@ mod russe;
 mod sse_codec_0_3;
 mod sse_core;
 mod sse_stream;
+pub mod strings;
 
 pub use self::async_sse::decode_async_sse;
 pub use self::axum::prepare_axum;

@@ -12,17 +12,19 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use axum::Router;
 use axum::extract::{ConnectInfo, DefaultBodyLimit, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode};
-use axum::response::{Html, Response};
+use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
 use futures::StreamExt as _;
 use sse_codec_tokio::bytes::BytesMut;
 use sse_codec_tokio::headers::RESPONSE_HEADERS;
-use sse_codec_tokio::{
-    BodyConfig, BroadcastConfig, BroadcastError, Broadcaster, Event, EventBody, EventType, Ids, KeepAlive, Replay,
-    Shutdown,
-};
+use sse_codec_tokio::{BodyConfig, Event, EventBody, EventType, KeepAlive, Replay, Shutdown};
 use tokio::net::TcpListener;
 use tower_http::cors::{AllowOrigin, CorsLayer};
+
+#[path = "source.rs"]
+mod source;
+
+use source::Source;
 
 /// The page at `GET /`: one file, no build step, no external asset.
 pub(crate) const PAGE: &str = include_str!("page.html");
@@ -46,6 +48,8 @@ Options:
   --tick MS             publish a tick this often, 0 for none [default: 1000]
   --cors-origin ORIGIN  let pages from ORIGIN (such as http://localhost:8080) read the stream; repeatable
   --cors-any            let pages from any origin read the stream
+  --redis URL           share the stream with other server processes through the Redis at URL (such as
+                        redis://127.0.0.1:6379/); needs `--features redis`
   -h, --help            print this help
 ";
 
@@ -58,6 +62,8 @@ pub(crate) struct Options {
     pub(crate) keep_alive: Duration,
     pub(crate) tick: Option<Duration>,
     pub(crate) cors: Cors,
+    /// The Redis shared with other server processes (`--redis URL`).
+    pub(crate) redis: Option<String>,
 }
 
 /// Which other origins may read the stream.
@@ -80,6 +86,7 @@ impl Default for Options {
             keep_alive: Duration::from_secs(15),
             tick: Some(Duration::from_secs(1)),
             cors: Cors::Off,
+            redis: None,
         }
     }
 }
@@ -111,6 +118,7 @@ impl Options {
                         cors => *cors = Cors::Origins(vec![origin]),
                     }
                 }
+                "--redis" => options.redis = Some(source::check_redis_url(value()?)?),
                 _ => return Err(format!("unknown option {flag:?}")),
             }
         }
@@ -138,7 +146,7 @@ pub(crate) struct App {
 
 struct Inner {
     options: Options,
-    broadcaster: Broadcaster,
+    source: Source,
     /// Every response body's options: `retry:`, keep-alive, lifetime and the shutdown signal.
     body: BodyConfig,
     /// Triggered once, at shutdown: every open response then ends at a frame boundary.
@@ -147,6 +155,11 @@ struct Inner {
 }
 
 impl App {
+    /// The application.
+    ///
+    /// # Panics
+    ///
+    /// When `options.redis` is not a Redis URL (`Options::parse` refuses one).
     pub(crate) fn new(options: Options) -> Self {
         let shutdown = Shutdown::new();
         let mut body = BodyConfig::new()
@@ -156,11 +169,8 @@ impl App {
         if let Some(lifetime) = options.lifetime {
             body = body.lifetime(lifetime);
         }
-        // IDs count up by one from the start time in milliseconds, so that a browser holding an ID from an
-        // earlier run of the server is told it was lost instead of resuming at the wrong place.
-        let first = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default().as_millis() as u64;
-        let broadcaster = Broadcaster::with_config(BroadcastConfig::new().ids(Ids::Counter { first }));
-        let inner = Inner { options, broadcaster, body, shutdown, connections: AtomicU64::new(0) };
+        let source = Source::new(options.redis.as_deref()).expect("a Redis URL checked by Options::parse");
+        let inner = Inner { options, source, body, shutdown, connections: AtomicU64::new(0) };
         Self { inner: Arc::new(inner) }
     }
 
@@ -182,7 +192,7 @@ impl App {
     /// Serves on `listener` until `signal` completes, then shuts down gracefully: the tick stops, every open
     /// stream ends at a frame boundary, and this returns once the connections are closed.
     pub(crate) async fn serve(self, listener: TcpListener, signal: impl Future<Output = ()> + Send + 'static) {
-        let ticks = self.inner.options.tick.map(|period| tokio::spawn(tick(self.inner.broadcaster.clone(), period)));
+        let ticks = self.inner.options.tick.map(|period| tokio::spawn(tick(self.inner.source.clone(), period)));
         let shutdown = self.inner.shutdown.clone();
         let service = self.router().into_make_service_with_connect_info::<SocketAddr>();
         axum::serve(listener, service)
@@ -202,10 +212,13 @@ impl App {
 /// `retry:`, keep-alive comments, the configured lifetime and the shutdown signal.
 async fn events(State(app): State<App>, ConnectInfo(peer): ConnectInfo<SocketAddr>, headers: HeaderMap) -> Response {
     let last_event_id = headers.get("last-event-id").map(|id| String::from_utf8_lossy(id.as_bytes()).into_owned());
-    let subscription = app.inner.broadcaster.subscribe(last_event_id.as_deref());
-    let mut log = ConnectionLog::open(&app, peer, last_event_id, subscription.replay());
+    let (subscription, replay) = match app.inner.source.subscribe(last_event_id.as_deref()).await {
+        Ok(subscription) => subscription,
+        Err(text) => return (StatusCode::SERVICE_UNAVAILABLE, text).into_response(),
+    };
+    let mut log = ConnectionLog::open(&app, peer, last_event_id, replay);
     // The client missed events the replay log no longer holds: say so first (this demo's "full state").
-    let lost = (subscription.replay() == Replay::Lost).then(|| {
+    let lost = (replay == Replay::Lost).then(|| {
         let text = "Some events were missed: the server no longer holds them. Going on with live events.";
         let mut frame = BytesMut::new();
         Event::new(text).with_event_type(STATUS).encode(&mut frame).expect("a BytesMut grows");
@@ -228,25 +241,23 @@ async fn publish(State(app): State<App>, text: String) -> (StatusCode, String) {
     if text.is_empty() {
         return (StatusCode::BAD_REQUEST, "nothing to publish: the body is empty\n".into());
     }
-    match app.inner.broadcaster.send(Event::new(text).with_event_type(PUBLISH)) {
+    match app.inner.source.send(Event::new(text).with_event_type(PUBLISH)).await {
         Ok(id) => (StatusCode::OK, format!("published as event {}\n", id.to_str_lossy())),
-        Err(err @ BroadcastError::TooLarge { .. }) => (StatusCode::PAYLOAD_TOO_LARGE, format!("{err}\n")),
-        Err(err) => (StatusCode::SERVICE_UNAVAILABLE, format!("{err}\n")),
+        Err(refused) => refused,
     }
 }
 
 /// Publishes a `message` with a counter and the time every `period`, and a `status` event every tenth.
-async fn tick(broadcaster: Broadcaster, period: Duration) {
+async fn tick(source: Source, period: Duration) {
     let mut interval = tokio::time::interval(period);
     interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     for n in 1.. {
         interval.tick().await;
-        if broadcaster.send(Event::new(format!("tick {n} at {} UTC", utc_time()))).is_err() {
-            return; // closed
-        }
+        // A tick that fails (Redis out of reach) is skipped; the next one is tried all the same.
+        let _ = source.send(Event::new(format!("tick {n} at {} UTC", utc_time()))).await;
         if n % STATUS_EVERY == 0 {
-            let status = format!("{n} ticks sent, {} subscribers", broadcaster.subscriber_count());
-            let _ = broadcaster.send(Event::new(status).with_event_type(STATUS));
+            let status = format!("{n} ticks sent, {} subscribers", source.subscriber_count());
+            let _ = source.send(Event::new(status).with_event_type(STATUS)).await;
         }
     }
 }

@@ -9,6 +9,11 @@
 //! curl -d 'hello from curl' http://127.0.0.1:3000/publish
 //! # see the browser reconnect and resume every 10 s, with a page on another origin allowed to read:
 //! cargo run --release -p sse-codec-tokio --example server -- --lifetime 10 --cors-origin http://localhost:8000
+//! # two processes serving one stream through a Redis on 6379 (Debian's redis-server), a client resuming on either;
+//! # the second publishes no tick of its own:
+//! cargo run --release -p sse-codec-tokio --features redis --example server -- --redis redis://127.0.0.1:6379/
+//! cargo run --release -p sse-codec-tokio --features redis --example server -- --redis redis://127.0.0.1:6379/ \
+//!     --addr 127.0.0.1:3001 --tick 0
 //! ```
 //!
 //! The page reads `/events` of its own server, or the stream named by `?src=URL` (another server, which then

@@ -45,7 +45,7 @@ impl Default for Ids {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct BroadcastConfig {
     pub(super) max_events: usize,
-    pub(super) max_bytes: usize,
+    pub(crate) max_bytes: usize,
     pub(super) ids: Ids,
 }
 

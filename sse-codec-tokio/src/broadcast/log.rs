@@ -54,6 +54,11 @@ impl Log {
         self.first_seq
     }
 
+    /// The ID of the oldest logged event.
+    pub(super) fn first_id(&self) -> Option<&EventId> {
+        self.entries.front().map(|entry| &entry.id)
+    }
+
     /// The number the next event sent will get.
     pub(super) fn next_seq(&self) -> u64 {
         self.first_seq + self.entries.len() as u64

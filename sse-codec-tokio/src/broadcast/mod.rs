@@ -261,6 +261,27 @@ impl Broadcaster {
         Subscription::new(Arc::clone(&self.shared), slot, cursor, replay)
     }
 
+    /// A subscription that reads every event the log holds, from the oldest one on, then each event as it is
+    /// sent; with the ID of that oldest event, or `None` when the log is empty (the subscription then starts
+    /// with the next event sent).
+    ///
+    /// This is for a store that keeps more history than the log (a Redis stream, a database): a client whose
+    /// `Last-Event-ID` the log no longer holds is served the events before the returned ID from that store,
+    /// then this subscription, with no gap and no duplicate, since the ID and the cursor are taken under the
+    /// lock that a send appends under. Its [`replay`](Subscription::replay) is [`Replay::Resumed`] with the
+    /// number of logged events. Like every subscriber, it is ended if the oldest event leaves the log before
+    /// it is read, so read it soon.
+    pub fn subscribe_oldest(&self) -> (Subscription, Option<EventId>) {
+        let mut state = self.shared.state();
+        let (first, next) = (state.log.first_seq(), state.log.next_seq());
+        let oldest = state.log.first_id().cloned();
+        // No truncation: the log holds at most `max_events` events, a usize.
+        let replay = Replay::Resumed { events: (next - first) as usize };
+        let slot = state.add(first);
+        drop(state);
+        (Subscription::new(Arc::clone(&self.shared), slot, first, replay), oldest)
+    }
+
     /// The subscriptions that are neither ended nor dropped.
     #[must_use]
     pub fn subscriber_count(&self) -> usize {

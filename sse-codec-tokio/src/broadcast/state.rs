@@ -218,8 +218,15 @@ pub(super) fn wake_all(wake: &mut Vec<Waker>) {
 mod tests {
     use std::mem::size_of;
 
-    use super::super::Subscription;
+    use super::super::{Broadcaster, Subscription};
     use super::SLOT_BYTES;
+
+    #[test]
+    fn handles_are_send_and_sync() {
+        fn send_sync<T: Send + Sync>() {}
+        send_sync::<Broadcaster>();
+        send_sync::<Subscription>();
+    }
 
     /// The per-subscriber cost the docs state, on a 64-bit target.
     #[test]

@@ -2,7 +2,7 @@
 
 use std::io::{self, Read, Write};
 
-use sse_codec::bytes::BytesMut;
+use sse_codec::bytes::{Bytes, BytesMut};
 use sse_codec::{DecodeError, Decoder, Frame};
 
 use crate::Options;
@@ -33,51 +33,75 @@ fn print_frame(out: &mut impl Write, frame: &Frame, comments: bool) -> io::Resul
     }
 }
 
-/// Why decoding stopped early.
-#[derive(Debug)]
-enum Failure {
-    Decode(DecodeError),
-    Io { error: io::Error, offset: u64 },
-}
-
-/// Decodes `input` to `out`; reports any failure on standard error and returns whether there was none.
+/// Decodes `input` to `out`. A limit error is reported on standard error and decoding goes on with the next
+/// event, as the decoder allows; an I/O error is reported and ends the run. Returns whether nothing was
+/// reported.
 pub(crate) fn run(options: &Options, input: &mut impl Read, out: &mut impl Write) -> bool {
-    let result = decode(options, input, out);
-    let _ = out.flush();
-    match result {
-        Ok(()) => return true,
-        Err(Failure::Decode(error)) => eprintln!("sse-cat: at byte {}: {error}", error.offset()),
-        Err(Failure::Io { error, offset }) => eprintln!("sse-cat: at byte {offset}: {error}"),
+    let mut reported = false;
+    let mut report = |error: DecodeError| {
+        // The error's own text names the offset.
+        eprintln!("sse-cat: {error}; skipped that event");
+        reported = true;
+    };
+    let result = decode(options, input, out, &mut report);
+    let flushed = out.flush();
+    match result.and(flushed.map_err(|error| (error, None))) {
+        Ok(()) => !reported,
+        Err((error, Some(offset))) => {
+            eprintln!("sse-cat: reading at byte {offset}: {error}");
+            false
+        }
+        Err((error, None)) => {
+            eprintln!("sse-cat: writing: {error}");
+            false
+        }
     }
-    false
 }
 
-fn decode(options: &Options, input: &mut impl Read, out: &mut impl Write) -> Result<(), Failure> {
+/// An I/O error, with the stream offset when it happened while reading.
+type Failure = (io::Error, Option<u64>);
+
+fn decode<W: Write>(
+    options: &Options,
+    input: &mut impl Read,
+    out: &mut W,
+    report: &mut impl FnMut(DecodeError),
+) -> Result<(), Failure> {
     let mut decoder = Decoder::with_limits(options.limits);
     let mut buf = BytesMut::new();
     let mut read_buf = vec![0; options.chunk.unwrap_or(64 * 1024)];
     let mut offset = 0u64;
-    let io = |offset: u64| move |error| Failure::Io { error, offset };
+    let mut show = |frame: Result<Option<Frame>, DecodeError>, out: &mut W| -> Result<bool, Failure> {
+        match frame {
+            Ok(Some(frame)) => print_frame(out, &frame, options.comments).map(|()| true).map_err(|e| (e, None)),
+            Ok(None) => Ok(false),
+            Err(error) => {
+                report(error);
+                Ok(true)
+            }
+        }
+    };
     loop {
         let n = match options.chunk {
             // Fill the whole chunk unless the input ends first, so `--chunk` is exact.
             Some(_) => read_full(input, &mut read_buf),
             None => read_some(input, &mut read_buf),
         }
-        .map_err(io(offset))?;
-        buf.extend_from_slice(&read_buf[..n]);
+        .map_err(|error| (error, Some(offset)))?;
         offset += n as u64;
-        loop {
-            let frame = if n == 0 { decoder.decode_eof(&mut buf) } else { decoder.decode(&mut buf) };
-            match frame.map_err(Failure::Decode)? {
-                Some(frame) => print_frame(out, &frame, options.comments).map_err(io(offset))?,
-                None => break,
-            }
-        }
-        out.flush().map_err(io(offset))?;
         if n == 0 {
+            while show(decoder.decode_eof(&mut buf), out)? {}
             return Ok(());
         }
+        if options.append {
+            buf.extend_from_slice(&read_buf[..n]);
+            while show(decoder.decode(&mut buf), out)? {}
+        } else {
+            // As a hyper or reqwest body hands out its chunks: `Bytes` the decoder reads in place.
+            let mut chunk = Bytes::copy_from_slice(&read_buf[..n]);
+            while show(decoder.decode_chunk(&mut buf, &mut chunk), out)? {}
+        }
+        out.flush().map_err(|e| (e, None))?;
     }
 }
 
@@ -101,4 +125,43 @@ fn read_full(input: &mut impl Read, buf: &mut [u8]) -> io::Result<usize> {
         }
     }
     Ok(filled)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::parse_args;
+
+    fn decode_with(args: &[&str], input: &[u8]) -> (String, bool) {
+        let options = parse_args(args.iter().map(|a| (*a).to_owned())).unwrap().unwrap();
+        let mut out = Vec::new();
+        let ok = run(&options, &mut &input[..], &mut out);
+        (String::from_utf8(out).unwrap(), ok)
+    }
+
+    #[test]
+    fn a_limit_error_is_reported_and_decoding_goes_on() {
+        let input = b"data: first\n\ndata: far too long a line\n\ndata: after\n\n";
+        for args in
+            [&["--max-line", "16"][..], &["--max-line", "16", "--append"], &["--max-line", "16", "--chunk", "3"]]
+        {
+            let (out, ok) = decode_with(args, input);
+            assert!(!ok, "{args:?}: the error makes the run fail");
+            assert_eq!(
+                out,
+                "{\"type\":\"message\",\"data\":\"first\",\"lastEventId\":\"\"}\n\
+                 {\"type\":\"message\",\"data\":\"after\",\"lastEventId\":\"\"}\n",
+                "{args:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn chunks_and_appending_give_the_same_frames() {
+        let input = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/examples/sample.sse")).unwrap();
+        let expected = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/examples/sample.sse.expected"));
+        for args in [&["--comments"][..], &["--comments", "--append"], &["--comments", "--chunk", "1"]] {
+            assert_eq!(decode_with(args, &input), (expected.as_ref().unwrap().clone(), true), "{args:?}");
+        }
+    }
 }
