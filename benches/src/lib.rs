@@ -12,6 +12,7 @@ use bytes::{Bytes, BytesMut};
 use sse_codec::{Decoder, EventId, Frame};
 
 pub mod adapters;
+pub mod chart;
 pub mod corpus;
 pub mod encode;
 pub mod floor;

@@ -20,6 +20,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use sse_codec_benches::adapters::ADAPTERS;
+use sse_codec_benches::chart::{self, Bar, Panel};
 use sse_codec_benches::peers::{ENCODERS, PEERS};
 use sse_codec_benches::results::{self, Outcome, Record, limit_id};
 use sse_codec_benches::{CHUNKINGS, CORPORA, OURS, encode};
@@ -214,81 +215,28 @@ fn notes(records: &[Record]) -> String {
     out
 }
 
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
-}
-
 /// A horizontal bar chart: one panel per row, one bar per implementation, each panel scaled to its own
 /// fastest bar (the corpora differ by orders of magnitude).
 fn svg(rows: &[Row<'_>], peers: &[&str]) -> String {
-    const WIDTH: f64 = 760.0;
-    const LABEL: f64 = 170.0;
-    const BARS: f64 = 470.0;
-    const BAR: f64 = 14.0;
-    const STEP: f64 = 18.0;
-    const TITLE: f64 = 26.0;
-    const GAP: f64 = 14.0;
-    let mut body = String::new();
-    let mut y = 40.0;
-    for row in rows {
-        let mut bars: Vec<(&str, Option<&Outcome>, &str)> = vec![(OURS, row.ours, "#d95f02")];
-        bars.extend(peers.iter().zip(&row.peers).map(|(peer, outcome)| (*peer, *outcome, "#7570b3")));
-        if let Some((id, outcome)) = row.limit {
-            bars.push((id, Some(outcome), "#bbbbbb"));
-        }
-        bars.retain(|(_, outcome, _)| outcome.is_some());
-        let max = bars.iter().filter_map(|(_, outcome, _)| outcome.and_then(Outcome::mib_per_s)).fold(0.0, f64::max);
-        let _ =
-            writeln!(body, r#"<text x="10" y="{:.0}" font-weight="bold">{}</text>"#, y + 16.0, escape(&row.label()));
-        y += TITLE;
-        for (name, outcome, colour) in bars {
-            let text_y = y + BAR - 3.0;
-            let _ = writeln!(
-                body,
-                r#"<text x="{:.0}" y="{text_y:.0}" text-anchor="end">{}</text>"#,
-                LABEL - 6.0,
-                escape(name)
-            );
-            match outcome.and_then(Outcome::mib_per_s) {
-                Some(mibs) if max > 0.0 => {
-                    let width = (BARS * mibs / max).max(1.0);
-                    let _ = writeln!(
-                        body,
-                        r#"<rect x="{LABEL:.0}" y="{y:.0}" width="{width:.1}" height="{BAR:.0}" fill="{colour}"/>"#
-                    );
-                    let _ = writeln!(
-                        body,
-                        r#"<text x="{:.1}" y="{text_y:.0}">{} MiB/s</text>"#,
-                        LABEL + width + 5.0,
-                        mibs_text(mibs)
-                    );
-                }
-                _ => {
-                    let _ = writeln!(
-                        body,
-                        r##"<text x="{LABEL:.0}" y="{text_y:.0}" fill="#888888" font-style="italic">{}</text>"##,
-                        escape(&cell(outcome))
-                    );
-                }
+    let bar = |label: &str, outcome: Option<&Outcome>, colour| {
+        let value = outcome.and_then(Outcome::mib_per_s);
+        let text = value.map_or_else(|| cell(outcome), |mibs| format!("{} MiB/s", mibs_text(mibs)));
+        Bar { label: label.to_owned(), value, text, colour }
+    };
+    let panels: Vec<Panel> = rows
+        .iter()
+        .map(|row| {
+            let mut bars = vec![bar(OURS, row.ours, chart::OURS_COLOUR)];
+            bars.extend(peers.iter().zip(&row.peers).map(|(peer, outcome)| bar(peer, *outcome, chart::PEER_COLOUR)));
+            if let Some((id, outcome)) = row.limit {
+                bars.push(bar(id, Some(outcome), chart::LIMIT_COLOUR));
             }
-            y += STEP;
-        }
-        y += GAP;
-    }
-    format!(
-        concat!(
-            r#"<svg xmlns="http://www.w3.org/2000/svg" width="{w:.0}" height="{h:.0}" viewBox="0 0 {w:.0} {h:.0}" "#,
-            r#"font-family="sans-serif" font-size="12">"#,
-            "\n",
-            r#"<rect width="100%" height="100%" fill="white"/>"#,
-            "\n",
-            r#"<text x="10" y="24" font-size="16" font-weight="bold">Throughput, MiB/s of input (each panel to its own scale)</text>"#,
-            "\n{body}</svg>\n"
-        ),
-        w = WIDTH,
-        h = y + 10.0,
-        body = body
-    )
+            // An implementation with no outcome in this row gets no bar (its cell reads "–").
+            bars.retain(|b| b.value.is_some() || b.text != "–");
+            Panel { title: row.label(), bars }
+        })
+        .collect();
+    chart::svg("Throughput, MiB/s of input (each panel to its own scale)", &panels)
 }
 
 fn main() -> ExitCode {
