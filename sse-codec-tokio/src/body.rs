@@ -207,8 +207,10 @@ pin_project! {
     /// - it ends, at a block boundary, when its lifetime has passed or its [`Shutdown`] is triggered;
     /// - an error item ends it: the error goes out once (after the chunk before it), then `None`.
     ///
-    /// The timers cost nothing per event: the body notes the time of each chunk, and moves its one keep-alive
-    /// timer only when it fires early. The shutdown signal is read once per chunk.
+    /// The timers cost one clock read per chunk: the body notes the time of each chunk, so that the keep-alive
+    /// goes out exactly its interval after the last one, and moves its one keep-alive timer only when it fires
+    /// early. The shutdown signal is read once per chunk. The options are shared by every body made from one
+    /// [`BodyConfig`], not copied into each.
     ///
     /// # Examples
     ///
