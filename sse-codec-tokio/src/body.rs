@@ -7,6 +7,7 @@ mod shutdown;
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::{Arc, LazyLock};
 use std::task::{Context, Poll};
 use std::time::Duration;
 
@@ -30,7 +31,8 @@ const MIN_ROOM: usize = 256;
 /// The most room an idle body keeps for its next chunk.
 const IDLE_ROOM: usize = 1024;
 
-/// The options of an [`EventBody`], as a value: build one, clone it into every handler.
+/// The options of an [`EventBody`], as a value: build one, clone it into every handler. Clones share one copy
+/// of the options (a clone is a reference count), so every body holds a pointer to them, not a copy.
 ///
 /// | option | default |
 /// | --- | --- |
@@ -54,8 +56,12 @@ const IDLE_ROOM: usize = 1024;
 ///     .shutdown(&shutdown);
 /// # let _ = config;
 /// ```
+#[derive(Clone)]
+pub struct BodyConfig(Arc<Options>);
+
+/// What a [`BodyConfig`] shares among its clones.
 #[derive(Clone, Debug)]
-pub struct BodyConfig {
+struct Options {
     keep_alive: Option<KeepAlive>,
     retry: Option<u64>,
     opening_comment: bool,
@@ -63,25 +69,41 @@ pub struct BodyConfig {
     shutdown: Option<Shutdown>,
 }
 
+/// The defaults, shared by every body made with them.
+static DEFAULTS: LazyLock<BodyConfig> = LazyLock::new(|| {
+    BodyConfig(Arc::new(Options {
+        keep_alive: Some(KeepAlive::new()),
+        retry: None,
+        opening_comment: true,
+        lifetime: None,
+        shutdown: None,
+    }))
+});
+
 impl BodyConfig {
     /// The defaults (see the table above).
     #[must_use]
     pub fn new() -> Self {
-        Self { keep_alive: Some(KeepAlive::new()), retry: None, opening_comment: true, lifetime: None, shutdown: None }
+        DEFAULTS.clone()
+    }
+
+    /// The options to change, copied first if other clones share them.
+    fn options_mut(&mut self) -> &mut Options {
+        Arc::make_mut(&mut self.0)
     }
 
     /// Sends `keep_alive`'s comment whenever the body has been idle for its interval. Each chunk sent
     /// restarts the wait.
     #[must_use]
     pub fn keep_alive(mut self, keep_alive: KeepAlive) -> Self {
-        self.keep_alive = Some(keep_alive);
+        self.options_mut().keep_alive = Some(keep_alive);
         self
     }
 
     /// Sends no keep-alive.
     #[must_use]
     pub fn no_keep_alive(mut self) -> Self {
-        self.keep_alive = None;
+        self.options_mut().keep_alive = None;
         self
     }
 
@@ -89,7 +111,7 @@ impl BodyConfig {
     /// before it reconnects.
     #[must_use]
     pub fn retry(mut self, delay: Duration) -> Self {
-        self.retry = Some(u64::try_from(delay.as_millis()).unwrap_or(u64::MAX));
+        self.options_mut().retry = Some(u64::try_from(delay.as_millis()).unwrap_or(u64::MAX));
         self
     }
 
@@ -97,23 +119,23 @@ impl BodyConfig {
     /// keep-alive comment at once (or [`KEEP_ALIVE`](sse_codec::KEEP_ALIVE) without keep-alive), so the
     /// response's first byte, and a browser's `open` event, do not wait for the first event.
     #[must_use]
-    pub const fn opening_comment(mut self, on: bool) -> Self {
-        self.opening_comment = on;
+    pub fn opening_comment(mut self, on: bool) -> Self {
+        self.options_mut().opening_comment = on;
         self
     }
 
     /// Ends the body once it has been open for `lifetime`, at a block boundary. A browser reconnects (after
     /// its `retry` delay, with `Last-Event-ID`), and proxies and load balancers get to move the connection.
     #[must_use]
-    pub const fn lifetime(mut self, lifetime: Duration) -> Self {
-        self.lifetime = Some(lifetime);
+    pub fn lifetime(mut self, lifetime: Duration) -> Self {
+        self.options_mut().lifetime = Some(lifetime);
         self
     }
 
     /// Ends the body, at a block boundary, when `shutdown` is triggered.
     #[must_use]
     pub fn shutdown(mut self, shutdown: &Shutdown) -> Self {
-        self.shutdown = Some(shutdown.clone());
+        self.options_mut().shutdown = Some(shutdown.clone());
         self
     }
 }
@@ -121,6 +143,19 @@ impl BodyConfig {
 impl Default for BodyConfig {
     fn default() -> Self {
         Self::new()
+    }
+}
+
+impl fmt::Debug for BodyConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let Options { keep_alive, retry, opening_comment, lifetime, shutdown } = &*self.0;
+        f.debug_struct("BodyConfig")
+            .field("keep_alive", keep_alive)
+            .field("retry", retry)
+            .field("opening_comment", opening_comment)
+            .field("lifetime", lifetime)
+            .field("shutdown", shutdown)
+            .finish()
     }
 }
 
@@ -142,8 +177,17 @@ struct Timers {
     opened: bool,
     /// Fires at the keep-alive deadline, re-armed only when it fires (not at every chunk sent).
     idle: Option<Pin<Box<Sleep>>>,
-    lifetime: Option<Pin<Box<Sleep>>>,
-    shutdown: Option<(Shutdown, shutdown::Waiter)>,
+    /// The lifetime and shutdown, if the config has either.
+    ends: Option<Pin<Box<Ends>>>,
+}
+
+pin_project! {
+    /// The rarer ways a body ends, kept apart so that a body without them stays small.
+    struct Ends {
+        #[pin]
+        lifetime: Option<Sleep>,
+        shutdown: Option<shutdown::Waiter>,
+    }
 }
 
 pin_project! {
@@ -163,8 +207,10 @@ pin_project! {
     /// - it ends, at a block boundary, when its lifetime has passed or its [`Shutdown`] is triggered;
     /// - an error item ends it: the error goes out once (after the chunk before it), then `None`.
     ///
-    /// The timers cost nothing per event: the body notes the time of each chunk, and moves its one keep-alive
-    /// timer only when it fires early. The shutdown signal is read once per chunk.
+    /// The timers cost one clock read per chunk: the body notes the time of each chunk, so that the keep-alive
+    /// goes out exactly its interval after the last one, and moves its one keep-alive timer only when it fires
+    /// early. The shutdown signal is read once per chunk. The options are shared by every body made from one
+    /// [`BodyConfig`], not copied into each.
     ///
     /// # Examples
     ///
@@ -211,8 +257,8 @@ pin_project! {
         buf: BytesMut,
         // How much room the next chunk is given up front: twice the last chunk encoded here (none before the
         // first), so that a busy body allocates once per chunk (the chunks before still hold the memory behind
-        // them) and an idle one holds little.
-        room: usize,
+        // them) and an idle one holds little. At most `2 * BATCH`.
+        room: u16,
         // An item that waits for the chunk before it to go out: blocks encoded earlier, or an error.
         waiting: Option<Result<Bytes, <S::Item as BodyItem>::Error>>,
         timers: Option<Timers>,
@@ -270,33 +316,37 @@ where
 }
 
 impl Timers {
-    fn start(config: &BodyConfig) -> Self {
+    fn start(options: &Options) -> Self {
         let now = Instant::now();
+        let ends = (options.lifetime.is_some() || options.shutdown.is_some()).then(|| {
+            Box::pin(Ends {
+                lifetime: options.lifetime.map(|lifetime| sleep_until(now + lifetime)),
+                shutdown: options.shutdown.as_ref().map(Shutdown::waiter),
+            })
+        });
         Self {
             last_sent: now,
             opened: false,
-            idle: config.keep_alive.as_ref().map(|k| Box::pin(sleep_until(now + k.get_interval()))),
-            lifetime: config.lifetime.map(|lifetime| Box::pin(sleep_until(now + lifetime))),
-            shutdown: config.shutdown.as_ref().map(|s| (s.clone(), s.waiter())),
+            idle: options.keep_alive.as_ref().map(|k| Box::pin(sleep_until(now + k.get_interval()))),
+            ends,
         }
     }
 
     /// Whether the lifetime has passed or shutdown was triggered; cheap enough for every chunk (two loads).
-    fn ending(&self) -> bool {
-        self.lifetime.as_ref().is_some_and(|sleep| sleep.is_elapsed())
-            || self.shutdown.as_ref().is_some_and(|(shutdown, _)| shutdown.is_triggered())
+    fn ending(&self, options: &Options) -> bool {
+        self.ends.as_ref().is_some_and(|ends| ends.lifetime.as_ref().is_some_and(Sleep::is_elapsed))
+            || options.shutdown.as_ref().is_some_and(Shutdown::is_triggered)
     }
 
     /// While the stream is idle: whether the body should end, or send the keep-alive; registers for every
     /// timer and signal otherwise.
     fn poll_idle(&mut self, cx: &mut Context<'_>, keep_alive: Option<&KeepAlive>) -> Poll<Idle> {
-        if let Some(lifetime) = &mut self.lifetime {
-            if lifetime.as_mut().poll(cx).is_ready() {
+        if let Some(ends) = &mut self.ends {
+            let ends = ends.as_mut().project();
+            if ends.lifetime.as_pin_mut().is_some_and(|lifetime| lifetime.poll(cx).is_ready()) {
                 return Poll::Ready(Idle::End);
             }
-        }
-        if let Some((_, waiter)) = &mut self.shutdown {
-            if waiter.as_mut().poll(cx).is_ready() {
+            if ends.shutdown.as_mut().is_some_and(|waiter| waiter.as_mut().poll(cx).is_ready()) {
                 return Poll::Ready(Idle::End);
             }
         }
@@ -341,19 +391,20 @@ where
 
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
         let mut this = self.project();
+        let options = &*this.config.0;
         let timers = match *this.state {
             State::Done => return Poll::Ready(None),
             State::Start => {
                 *this.state = State::Open;
-                if let Some(millis) = this.config.retry {
+                if let Some(millis) = options.retry {
                     Outgoing::Retry(millis).write_to(this.buf);
                 }
-                this.timers.insert(Timers::start(this.config))
+                this.timers.insert(Timers::start(options))
             }
             State::Open => this.timers.as_mut().expect("an open body has its timers"),
         };
-        let keep_alive = this.config.keep_alive.as_ref();
-        if timers.ending() {
+        let keep_alive = options.keep_alive.as_ref();
+        if timers.ending(options) {
             *this.state = State::Done;
             return Poll::Ready(None);
         }
@@ -368,8 +419,9 @@ where
         }
         // Room for the chunk up front, once this body has encoded a chunk (one that only passes on blocks
         // encoded earlier never needs any).
-        if this.buf.capacity() < *this.room {
-            this.buf.reserve(*this.room);
+        let room = usize::from(*this.room);
+        if this.buf.capacity() < room {
+            this.buf.reserve(room);
         }
         loop {
             if this.buf.len() >= BATCH {
@@ -407,7 +459,7 @@ where
                         // Idle: let the memory of a burst go (the chunks sent still hold what they need).
                         *this.buf = BytesMut::new();
                     }
-                    if !timers.opened && this.config.opening_comment {
+                    if !timers.opened && options.opening_comment {
                         timers.sent(keep_alive);
                         let opening = keep_alive.map_or(Bytes::from_static(KEEP_ALIVE), |k| k.encoded().clone());
                         return Poll::Ready(Some(Ok(opening)));
@@ -431,7 +483,7 @@ where
             return Poll::Ready(None);
         }
         timers.sent(keep_alive);
-        *this.room = (2 * this.buf.len()).clamp(MIN_ROOM, 2 * BATCH);
+        *this.room = u16::try_from((2 * this.buf.len()).clamp(MIN_ROOM, 2 * BATCH)).unwrap_or(u16::MAX);
         Poll::Ready(Some(Ok(this.buf.split().freeze())))
     }
 }
@@ -479,5 +531,34 @@ where
             .field("buffered", &self.buf.len())
             .field("state", &self.state)
             .finish_non_exhaustive()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::{BodyConfig, EventBody, KeepAlive};
+    use crate::Subscription;
+
+    #[test]
+    fn a_broadcast_body_fits_a_small_allocation() {
+        // axum boxes the body of every open connection: 184 bytes and less take one 192-byte block of
+        // glibc's malloc (the keep-alive timer is a block of its own).
+        let size = size_of::<EventBody<Subscription>>();
+        assert!(size <= 184, "EventBody<Subscription> grew to {size} bytes");
+        assert_eq!(size_of::<BodyConfig>(), size_of::<usize>(), "a body holds its options by pointer");
+    }
+
+    #[test]
+    fn defaults_are_shared_and_a_changed_clone_is_copied() {
+        assert!(Arc::ptr_eq(&BodyConfig::new().0, &BodyConfig::default().0));
+        let shared = BodyConfig::new();
+        let changed = shared.clone().opening_comment(false).keep_alive(KeepAlive::new().comment("ping"));
+        assert!(shared.0.opening_comment && !changed.0.opening_comment);
+        assert_eq!(shared.0.keep_alive, Some(KeepAlive::new()));
+        assert!(!Arc::ptr_eq(&shared.0, &changed.0));
+        let clone = changed.clone();
+        assert!(Arc::ptr_eq(&clone.0, &changed.0), "a clone copied the options");
     }
 }
