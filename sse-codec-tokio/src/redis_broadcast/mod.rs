@@ -339,7 +339,9 @@ impl RedisBroadcaster {
         };
         drop(subscription);
         let timeout = self.inner.config.timeout;
-        tokio::time::timeout(timeout, self.resume(id, n)).await.map_err(|_| RedisError::Timeout(timeout))?
+        // Boxed: the resume path's future (Redis commands, about 2.7 KB) would otherwise make every caller's
+        // future that large, a subscription served from memory included (a handler's is allocated per request).
+        tokio::time::timeout(timeout, Box::pin(self.resume(id, n))).await.map_err(|_| RedisError::Timeout(timeout))?
     }
 
     /// Resumes after event `n` (named `id`), which the in-memory log did not hold.

@@ -182,12 +182,12 @@ impl Clients {
         crate::procfs::thread_cpu(self.tid)
     }
 
-    /// Starts opening `n` connections to `addr`, with the counters reset; `shared.opened` and `shared.failed`
-    /// tell how far it got.
-    pub(crate) fn open(&mut self, addr: SocketAddr, n: usize) {
+    /// Starts opening `n` connections, spread in turn over the servers at `addrs`, with the counters reset;
+    /// `shared.opened` and `shared.failed` tell how far it got.
+    pub(crate) fn open(&mut self, addrs: &[SocketAddr], n: usize) {
         self.shared.reset();
         let gate = Arc::new(Semaphore::new(CONNECTING));
-        for _ in 0..n {
+        for &addr in addrs.iter().cycle().take(n) {
             let alive = Alive::new(&self.shared);
             let gate = Arc::clone(&gate);
             self.tasks.push(self.handle.spawn(connection(addr, alive, gate)));

@@ -5,6 +5,7 @@
 //! cargo run --release -p sse-codec-benches --bin load -- [--n 1000,5000,10000] [--kinds bare,axum,ours]
 //!     [--events 20] [--rates 1,10,100] [--settle-ms 2000] [--repeat 1] [--chart benches/load.svg]
 //!     [--max-buf-size BYTES] [--writev on|off] [--opening-comment on|off] [--keep-alive on|off] [--quick]
+//!     [--processes 2]
 //! ```
 //!
 //! For each N and each kind (see `server.rs`): start the server (`load serve KIND`, this same binary), read its
@@ -19,11 +20,20 @@
 //! load moves, this is what makes two kinds comparable.
 //!
 //! `--quick` is a smoke run: N = 200, 5 events at 10 and 100 per second, a short settle.
+//!
+//! The `redis` kind (`--kinds redis`, built with feature `redis`, not among the default kinds) scales out: it
+//! starts `redis-server` on a free port (see `redis_server.rs`; the kind is skipped, saying so, when
+//! `/usr/bin/redis-server` is missing), then `--processes` servers of that kind on it, the N connections spread
+//! over them in turn and events published to the first; memory and CPU time are those of all the processes
+//! added up, and each step also gives Redis's calls of each command per event (`INFO commandstats`, after less
+//! before: an `XREAD` per process per event, whatever N) and `redis-server`'s own CPU time per event.
 
 #[cfg(target_os = "linux")]
 mod client;
 #[cfg(target_os = "linux")]
 mod procfs;
+#[cfg(target_os = "linux")]
+mod redis_server;
 #[cfg(target_os = "linux")]
 mod run;
 #[cfg(target_os = "linux")]

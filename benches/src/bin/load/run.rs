@@ -1,6 +1,7 @@
 //! The measurement: options, the server's child process, the publishing connection, and one run of a kind at
 //! one N.
 
+use std::collections::BTreeMap;
 use std::io::{self, BufRead as _, BufReader, Read as _, Write as _};
 use std::net::{Ipv4Addr, SocketAddr, TcpStream};
 use std::path::PathBuf;
@@ -11,6 +12,7 @@ use std::time::{Duration, Instant};
 
 use crate::client::{Clients, now_ns};
 use crate::procfs;
+use crate::redis_server::RedisServer;
 use crate::server::{Kind, Settings};
 use crate::table;
 
@@ -33,6 +35,8 @@ pub(crate) struct Options {
     pub(crate) settings: Settings,
     /// Runs of every kind at each N, in turn; the tables show their medians.
     pub(crate) repeat: usize,
+    /// Server processes of the `redis` kind, the connections spread over them in turn.
+    pub(crate) processes: usize,
 }
 
 impl Default for Options {
@@ -46,13 +50,14 @@ impl Default for Options {
             chart: None,
             settings: Settings::default(),
             repeat: 1,
+            processes: 2,
         }
     }
 }
 
 const USAGE: &str = "usage: load [--n 1000,5000,10000] [--kinds bare,axum,ours] [--events 20] [--rates 1,10,100] \
 [--settle-ms 2000] [--repeat 1] [--chart FILE.svg] [--max-buf-size BYTES] [--writev on|off] [--opening-comment on|off] [--keep-alive on|off] \
-[--quick]";
+[--quick] [--processes 2 (of the redis kind, feature redis)]";
 
 fn list<T: std::str::FromStr>(arg: &str, value: &str) -> Result<Vec<T>, String>
 where
@@ -95,6 +100,7 @@ impl Options {
                 }
                 "--chart" => options.chart = Some(PathBuf::from(value)),
                 "--repeat" => options.repeat = value.parse().map_err(|e| format!("{arg}: {e}"))?,
+                "--processes" => options.processes = value.parse().map_err(|e| format!("{arg}: {e}"))?,
                 "--kinds" => {
                     options.kinds = value
                         .split(',')
@@ -104,8 +110,8 @@ impl Options {
                 _ => return Err(format!("unknown option {arg}")),
             }
         }
-        if options.rates.contains(&0) || options.repeat == 0 {
-            return Err("--rates and --repeat must be above zero".to_owned());
+        if options.rates.contains(&0) || options.repeat == 0 || options.processes == 0 {
+            return Err("--rates, --repeat and --processes must be above zero".to_owned());
         }
         Ok(options)
     }
@@ -130,6 +136,30 @@ pub(crate) struct Step {
     pub(crate) client_cpu: f64,
     /// Connections that ended during the step.
     pub(crate) closed: usize,
+    /// What Redis did over the step, for the `redis` kind.
+    pub(crate) redis: Option<RedisStep>,
+}
+
+/// What Redis did over a step (or the steps of several runs, added up).
+#[derive(Clone, Debug, Default)]
+pub(crate) struct RedisStep {
+    /// The calls of each command (`INFO commandstats` after less before), by name.
+    pub(crate) calls: BTreeMap<String, u64>,
+    /// The events sent.
+    pub(crate) events: u64,
+    /// `redis-server`'s CPU time.
+    pub(crate) cpu: Duration,
+}
+
+impl RedisStep {
+    fn add(mut self, other: &Self) -> Self {
+        for (name, calls) in &other.calls {
+            *self.calls.entry(name.clone()).or_default() += calls;
+        }
+        self.events += other.events;
+        self.cpu += other.cpu;
+        self
+    }
 }
 
 /// The value at quantile `q` (0 to 1) of `sorted`.
@@ -152,6 +182,8 @@ fn median<T: PartialOrd + Copy>(values: impl IntoIterator<Item = T>) -> Option<T
 pub(crate) struct Measured {
     /// Which server.
     pub(crate) kind: Kind,
+    /// How many processes of it (their memory and CPU time added up).
+    pub(crate) processes: usize,
     /// The load average when it started (the 1-minute figure of each run, when there are several).
     pub(crate) load: String,
     /// Connections opened.
@@ -192,11 +224,16 @@ impl Measured {
                     server_cpu_per_event: median(steps.iter().map(|s| s.server_cpu_per_event)).unwrap_or_default(),
                     client_cpu: median(steps.iter().map(|s| s.client_cpu)).unwrap_or(0.0),
                     closed: steps.iter().map(|s| s.closed).sum(),
+                    redis: steps
+                        .iter()
+                        .filter_map(|s| s.redis.as_ref())
+                        .fold(None, |sum: Option<RedisStep>, step| Some(sum.unwrap_or_default().add(step))),
                 }
             })
             .collect();
         Some(Self {
             kind: runs[0].kind,
+            processes: runs[0].processes,
             load: runs.iter().map(|m| m.load.split(' ').next().unwrap_or("?")).collect::<Vec<_>>().join(", "),
             opened: runs.iter().map(|m| m.opened).min().unwrap_or(0),
             failed: runs.iter().map(|m| m.failed).sum(),
@@ -242,6 +279,31 @@ pub(crate) fn main(args: &[String]) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    // The `redis` kind's Redis, started only when that kind is asked for; without it, the kind is skipped.
+    let mut options = options;
+    let redis = if options.kinds.contains(&Kind::Redis) {
+        let started = if cfg!(feature = "redis") {
+            RedisServer::start()
+        } else {
+            Err("this build has no `redis` feature (cargo run --release -p sse-codec-benches --features redis --bin \
+                 load)"
+                .to_owned())
+        };
+        match started {
+            Ok(redis) => {
+                let version = redis.version().unwrap_or_else(|e| e.to_string());
+                println!("redis-server {version} at {}, without persistence", redis.url());
+                Some(redis)
+            }
+            Err(e) => {
+                println!("SKIPPING the redis kind: {e}");
+                options.kinds.retain(|&kind| kind != Kind::Redis);
+                None
+            }
+        }
+    } else {
+        None
+    };
     let mut tables = Vec::new();
     let mut ok = true;
     let mut step_id = 0;
@@ -251,7 +313,8 @@ pub(crate) fn main(args: &[String]) -> ExitCode {
             for (&kind, runs) in options.kinds.iter().zip(&mut runs) {
                 let load = procfs::load_average();
                 eprintln!("--- {kind}, {n} connections, run {round} of {} (load average {load})", options.repeat);
-                match measure(kind, n, &options, &mut clients, &mut step_id) {
+                let redis = redis.as_ref().filter(|_| kind == Kind::Redis);
+                match measure(kind, n, &options, &mut clients, &mut step_id, redis) {
                     Ok(measured) => {
                         ok &= measured.failed == 0 && measured.opened == n;
                         ok &= measured.steps.iter().all(|step| step.delivered > 0);
@@ -289,11 +352,12 @@ struct Server {
 }
 
 impl Server {
-    fn start(kind: Kind, settings: Settings) -> io::Result<Self> {
+    fn start(kind: Kind, settings: Settings, redis: Option<&RedisServer>) -> io::Result<Self> {
         let mut child = Command::new(std::env::current_exe()?)
             .arg("serve")
             .arg(kind.name())
             .args(settings.args())
+            .args(redis.map(|redis| ["--redis".to_owned(), redis.url()]).into_iter().flatten())
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .spawn()?;
@@ -371,7 +435,7 @@ impl Control {
 }
 
 /// Waits, up to `deadline`, until `done` holds.
-fn wait_until(deadline: Duration, mut done: impl FnMut() -> bool) -> bool {
+pub(crate) fn wait_until(deadline: Duration, mut done: impl FnMut() -> bool) -> bool {
     let start = Instant::now();
     while !done() {
         if start.elapsed() > deadline {
@@ -382,15 +446,57 @@ fn wait_until(deadline: Duration, mut done: impl FnMut() -> bool) -> bool {
     true
 }
 
-fn measure(kind: Kind, n: usize, options: &Options, clients: &mut Clients, step_id: &mut u64) -> io::Result<Measured> {
+/// The resident memory of all `servers`, added up.
+fn total_rss(servers: &[Server]) -> io::Result<u64> {
+    servers.iter().map(Server::rss).sum()
+}
+
+/// The CPU time of all `servers`, added up.
+fn total_cpu(servers: &[Server]) -> io::Result<Duration> {
+    servers.iter().map(Server::cpu).sum()
+}
+
+/// Waits until the reader of each of the `processes` waits in its `XREAD BLOCK`.
+fn readers_waiting(redis: &RedisServer, processes: usize) -> io::Result<()> {
+    if wait_until(Duration::from_secs(10), || redis.blocked_clients().is_ok_and(|n| n >= processes as u64)) {
+        Ok(())
+    } else {
+        Err(io::Error::other(format!("the {processes} servers' readers did not all reach Redis within 10 s")))
+    }
+}
+
+/// One run of `kind` at `n` connections: one server process, or for the `redis` kind (`redis` given)
+/// `--processes` of them on that Redis, the connections spread over them in turn and events published to the
+/// first.
+fn measure(
+    kind: Kind,
+    n: usize,
+    options: &Options,
+    clients: &mut Clients,
+    step_id: &mut u64,
+    redis: Option<&RedisServer>,
+) -> io::Result<Measured> {
     let load = procfs::load_average();
-    let server = Server::start(kind, options.settings)?;
-    let mut control = Control::connect(server.addr)?;
+    let processes = if redis.is_some() { options.processes } else { 1 };
+    if let Some(redis) = redis {
+        redis.flush()?;
+    }
+    let servers: Vec<Server> =
+        (0..processes).map(|_| Server::start(kind, options.settings, redis)).collect::<io::Result<_>>()?;
+    let addrs: Vec<SocketAddr> = servers.iter().map(|server| server.addr).collect();
+    let mut control = Control::connect(addrs[0])?;
+    if let Some(redis) = redis {
+        // A reader starts at the stream's end, so each must be reading before anything is published; and one
+        // publish before any client is open sets up the publishing connection and loads the script.
+        readers_waiting(redis, processes)?;
+        control.publish("warm-up")?;
+        readers_waiting(redis, processes)?;
+    }
     thread::sleep(Duration::from_millis(200));
-    let rss_before = server.rss()?;
+    let rss_before = total_rss(&servers)?;
     let shared = std::sync::Arc::clone(&clients.shared);
     let start = Instant::now();
-    clients.open(server.addr, n);
+    clients.open(&addrs, n);
     let all_tried = wait_until(Duration::from_secs(60) + Duration::from_millis(10 * n as u64), || {
         shared.opened.load(Ordering::SeqCst) + shared.failed.load(Ordering::SeqCst) >= n
     });
@@ -399,7 +505,7 @@ fn measure(kind: Kind, n: usize, options: &Options, clients: &mut Clients, step_
         eprintln!("  not every connection was opened in time");
     }
     thread::sleep(options.settle);
-    let rss_idle = server.rss()?;
+    let rss_idle = total_rss(&servers)?;
     let opened = shared.opened.load(Ordering::SeqCst);
     let failed = shared.failed.load(Ordering::SeqCst);
     eprintln!(
@@ -412,7 +518,7 @@ fn measure(kind: Kind, n: usize, options: &Options, clients: &mut Clients, step_
     if kind.sends_events() && options.events > 0 {
         for &rate in &options.rates {
             *step_id += 1;
-            let step = step(&server, clients, &mut control, *step_id, rate, options.events)?;
+            let step = step(&servers, redis, clients, &mut control, *step_id, rate, options.events)?;
             eprintln!(
                 "  {rate}/s: {}/{} delivered, p99 {:.2} ms, server CPU {:.1} µs/event",
                 step.delivered,
@@ -423,12 +529,12 @@ fn measure(kind: Kind, n: usize, options: &Options, clients: &mut Clients, step_
             steps.push(step);
         }
     }
-    let rss_after = (!steps.is_empty()).then(|| server.rss()).transpose()?;
+    let rss_after = (!steps.is_empty()).then(|| total_rss(&servers)).transpose()?;
     for error in shared.take_errors() {
         eprintln!("  client error: {error}");
     }
     drop(control);
-    drop(server);
+    drop(servers);
     if !clients.close_all(Duration::from_secs(30)) {
         eprintln!("  client tasks still running after 30 s");
     }
@@ -436,6 +542,7 @@ fn measure(kind: Kind, n: usize, options: &Options, clients: &mut Clients, step_
     let per_connection = |rss: u64| (opened > 0).then(|| (rss as f64 - rss_before as f64) / opened as f64);
     Ok(Measured {
         kind,
+        processes,
         load,
         opened,
         failed,
@@ -449,7 +556,8 @@ fn measure(kind: Kind, n: usize, options: &Options, clients: &mut Clients, step_
 }
 
 fn step(
-    server: &Server,
+    servers: &[Server],
+    redis: Option<&RedisServer>,
     clients: &Clients,
     control: &mut Control,
     step_id: u64,
@@ -461,7 +569,8 @@ fn step(
     let closed_before = shared.closed.load(Ordering::SeqCst);
     let live = shared.opened.load(Ordering::SeqCst) - closed_before;
     let expected = (live * events) as u64;
-    let (server_cpu, client_cpu) = (server.cpu()?, clients.cpu()?);
+    let (server_cpu, client_cpu) = (total_cpu(servers)?, clients.cpu()?);
+    let redis_before = redis.map(|redis| Ok::<_, io::Error>((redis.command_calls()?, redis.cpu()?))).transpose()?;
     let start = Instant::now();
     let start_ns = now_ns();
     let interval = Duration::from_secs(1) / rate;
@@ -487,7 +596,18 @@ fn step(
         }
         delivered >= expected || progress.elapsed() > Duration::from_secs(3)
     });
-    let (server_cpu, client_cpu) = (server.cpu()? - server_cpu, clients.cpu()? - client_cpu);
+    let (server_cpu, client_cpu) = (total_cpu(servers)? - server_cpu, clients.cpu()? - client_cpu);
+    let redis = match (redis, redis_before) {
+        (Some(redis), Some((calls_before, cpu_before))) => {
+            let mut calls = redis.command_calls()?;
+            for (name, calls) in &mut calls {
+                *calls = calls.saturating_sub(calls_before.get(name).copied().unwrap_or(0));
+            }
+            calls.retain(|_, calls| *calls > 0);
+            Some(RedisStep { calls, events: events as u64, cpu: redis.cpu()? - cpu_before })
+        }
+        _ => None,
+    };
     let delivered = shared.delivered.load(Ordering::SeqCst);
     let last = shared.last_delivery_ns.load(Ordering::SeqCst).max(sent_all);
     let first = first_send.unwrap_or(last);
@@ -508,5 +628,6 @@ fn step(
         server_cpu_per_event: server_cpu / u32::try_from(events).unwrap_or(u32::MAX),
         client_cpu,
         closed: shared.closed.load(Ordering::SeqCst) - closed_before,
+        redis,
     })
 }

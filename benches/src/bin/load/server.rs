@@ -4,6 +4,9 @@
 //!
 //! - `GET /events` answers an endless event stream: nothing ever (`bare`), or the events published;
 //! - `POST /publish` sends its body, as one event's data, to every open stream.
+//!
+//! The `redis` kind (feature `redis`) runs as several such processes on one Redis (`load serve redis --redis
+//! URL`): each is `ours` fed by a `RedisBroadcaster`, so an event published to one reaches the streams of all.
 
 use std::convert::Infallible;
 use std::fmt;
@@ -44,6 +47,9 @@ pub(crate) enum Kind {
     /// `EventBody` over a `Broadcaster`'s `Subscription` (each event encoded once, IDs numbered for resuming),
     /// with the body's default keep-alive and opening comment.
     Ours,
+    /// `ours` with a `RedisBroadcaster`'s subscriptions, in several processes on one Redis: a publish is an
+    /// `XADD`, and each process's reader `XREAD`s it once for all its clients. Not among the default kinds.
+    Redis,
 }
 
 impl Kind {
@@ -56,12 +62,13 @@ impl Kind {
             Self::Bare => "bare",
             Self::Axum => "axum",
             Self::Ours => "ours",
+            Self::Redis => "redis",
         }
     }
 
     /// The kind named `name`.
     pub(crate) fn parse(name: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|kind| kind.name() == name)
+        Self::ALL.into_iter().chain([Self::Redis]).find(|kind| kind.name() == name)
     }
 
     /// Whether it sends events (`bare` does not).
@@ -149,13 +156,21 @@ impl Settings {
     }
 }
 
-/// `load serve KIND [SETTINGS]`: serves on a free port of 127.0.0.1, prints the port on a line of its own, and
-/// runs until its standard input closes (the parent went away) or it is killed.
+/// `load serve KIND [SETTINGS] [--redis URL]`: serves on a free port of 127.0.0.1, prints the port on a line of
+/// its own, and runs until its standard input closes (the parent went away) or it is killed.
 pub(crate) fn main(args: &[String]) -> ExitCode {
     let mut settings = Settings::default();
     let mut kind = None;
+    let mut redis = None;
     let mut args = args.iter();
     while let Some(arg) = args.next() {
+        if arg == "--redis" {
+            match args.next() {
+                Some(url) => redis = Some(url.clone()),
+                None => return fail("--redis needs a URL"),
+            }
+            continue;
+        }
         match settings.parse_arg(arg, args.as_slice().first().map(String::as_str)) {
             Ok(true) => {
                 args.next();
@@ -177,7 +192,7 @@ pub(crate) fn main(args: &[String]) -> ExitCode {
         Ok(runtime) => runtime,
         Err(e) => return fail(&format!("runtime: {e}")),
     };
-    match runtime.block_on(serve(kind, settings)) {
+    match runtime.block_on(serve(kind, settings, redis)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => fail(&format!("{kind} server: {e}")),
     }
@@ -188,7 +203,9 @@ fn fail(message: &str) -> ExitCode {
     ExitCode::FAILURE
 }
 
-async fn serve(kind: Kind, settings: Settings) -> io::Result<()> {
+async fn serve(kind: Kind, settings: Settings, redis: Option<String>) -> io::Result<()> {
+    // Built before the port is told, so that a `redis` server that cannot start fails plainly.
+    let app = app(kind, settings, redis)?;
     let socket = TcpSocket::new_v4()?;
     socket.bind(SocketAddr::from((Ipv4Addr::LOCALHOST, 0)))?;
     // A backlog well above tokio's default of 1,024, so that a burst of connects is not dropped and retried.
@@ -197,7 +214,6 @@ async fn serve(kind: Kind, settings: Settings) -> io::Result<()> {
     writeln!(stdout, "{}", listener.local_addr()?.port())?;
     stdout.flush()?;
     drop(stdout);
-    let app = app(kind, settings);
     let builder = settings.builder();
     loop {
         let stream = match listener.accept().await {
@@ -217,8 +233,8 @@ async fn serve(kind: Kind, settings: Settings) -> io::Result<()> {
     }
 }
 
-fn app(kind: Kind, settings: Settings) -> Router {
-    match kind {
+fn app(kind: Kind, settings: Settings, redis: Option<String>) -> io::Result<Router> {
+    Ok(match kind {
         Kind::Bare => Router::new()
             .route("/events", get(bare_events))
             .route("/publish", post(|| async { StatusCode::NO_CONTENT })),
@@ -227,17 +243,21 @@ fn app(kind: Kind, settings: Settings) -> Router {
             let state = Axum { sender, keep_alive: settings.keep_alive.unwrap_or(true) };
             Router::new().route("/events", get(axum_events)).route("/publish", post(axum_publish)).with_state(state)
         }
-        Kind::Ours => {
-            let mut config = BodyConfig::new().opening_comment(settings.opening_comment.unwrap_or(true));
-            if settings.keep_alive == Some(false) {
-                config = config.no_keep_alive();
-            }
-            Router::new()
-                .route("/events", get(ours_events))
-                .route("/publish", post(ours_publish))
-                .with_state(Ours { broadcaster: Broadcaster::new(), config })
+        Kind::Ours => Router::new()
+            .route("/events", get(ours_events))
+            .route("/publish", post(ours_publish))
+            .with_state(Ours { broadcaster: Broadcaster::new(), config: body_config(settings) }),
+        Kind::Redis => {
+            let url = redis.ok_or_else(|| io::Error::other("the redis kind needs --redis URL"))?;
+            redis_app(&url, body_config(settings))?
         }
-    }
+    })
+}
+
+/// The bodies' options of `ours` and `redis`.
+fn body_config(settings: Settings) -> BodyConfig {
+    let config = BodyConfig::new().opening_comment(settings.opening_comment.unwrap_or(true));
+    if settings.keep_alive == Some(false) { config.no_keep_alive() } else { config }
 }
 
 /// A response with the event-stream headers and `body`.
@@ -293,6 +313,51 @@ async fn ours_events(State(ours): State<Ours>, headers: HeaderMap) -> impl IntoR
 async fn ours_publish(State(ours): State<Ours>, data: Bytes) -> StatusCode {
     match ours.broadcaster.send(Event::new(data)) {
         Ok(_) => StatusCode::NO_CONTENT,
+        Err(_) => StatusCode::INTERNAL_SERVER_ERROR,
+    }
+}
+
+/// The state of `redis`: the process's `RedisBroadcaster` on the shared stream, and the bodies' options.
+#[cfg(feature = "redis")]
+#[derive(Clone, Debug)]
+struct Redis {
+    events: sse_codec_tokio::RedisBroadcaster,
+    config: BodyConfig,
+}
+
+#[cfg(feature = "redis")]
+fn redis_app(url: &str, config: BodyConfig) -> io::Result<Router> {
+    use sse_codec_tokio::{RedisBroadcaster, RedisConfig};
+
+    let events = RedisBroadcaster::open(url, RedisConfig::new("load:events")).map_err(io::Error::other)?;
+    Ok(Router::new()
+        .route("/events", get(redis_events))
+        .route("/publish", post(redis_publish))
+        .with_state(Redis { events, config }))
+}
+
+#[cfg(not(feature = "redis"))]
+fn redis_app(_url: &str, _config: BodyConfig) -> io::Result<Router> {
+    Err(io::Error::other("built without the `redis` feature"))
+}
+
+/// As `ours_events`, through the `RedisBroadcaster` (which asks Redis only to resume from an ID it no longer
+/// holds in memory): 503 when Redis fails it.
+#[cfg(feature = "redis")]
+async fn redis_events(State(redis): State<Redis>, headers: HeaderMap) -> Response {
+    let last_event_id = headers.get("last-event-id").and_then(|value| value.to_str().ok());
+    match redis.events.subscribe(last_event_id).await {
+        Ok(subscription) => EventBody::with_config(subscription, redis.config).into_response().into_response(),
+        Err(_) => StatusCode::SERVICE_UNAVAILABLE.into_response(),
+    }
+}
+
+/// Appends the event to the Redis stream (`XADD`); every process's reader then sends it to its clients.
+#[cfg(feature = "redis")]
+async fn redis_publish(State(redis): State<Redis>, data: Bytes) -> StatusCode {
+    match redis.events.publish(Event::new(data)).await {
+        Ok(_) => StatusCode::NO_CONTENT,
+        Err(e) if e.is_unavailable() => StatusCode::SERVICE_UNAVAILABLE,
         Err(_) => StatusCode::INTERNAL_SERVER_ERROR,
     }
 }

@@ -4,14 +4,14 @@ use std::fmt::Write as _;
 
 use sse_codec_benches::chart::{self, Bar, Panel};
 
-use crate::run::{Measured, Options, Step};
+use crate::run::{Measured, Options, RedisStep, Step};
 use crate::server::Kind;
 
 fn colour(kind: Kind) -> &'static str {
     match kind {
         Kind::Bare => chart::LIMIT_COLOUR,
         Kind::Axum => chart::PEER_COLOUR,
-        Kind::Ours => chart::OURS_COLOUR,
+        Kind::Ours | Kind::Redis => chart::OURS_COLOUR,
     }
 }
 
@@ -50,13 +50,42 @@ fn rate_per_second(value: f64) -> String {
     }
 }
 
+/// A column's name: the kind, and how many processes when more than one.
+fn label(measured: &Measured) -> String {
+    match measured.processes {
+        1 => measured.kind.name().to_owned(),
+        processes => format!("{} ({processes} processes)", measured.kind),
+    }
+}
+
+/// Redis's calls of each command per event, the busiest first, and `XREAD` per process too.
+fn redis_calls(step: &RedisStep, processes: usize) -> String {
+    #[allow(clippy::cast_precision_loss)]
+    let per_event = |calls: u64| calls as f64 / step.events.max(1) as f64;
+    let mut calls: Vec<(&String, &u64)> = step.calls.iter().collect();
+    calls.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+    let list: Vec<String> = calls
+        .into_iter()
+        .map(|(name, &calls)| {
+            #[allow(clippy::cast_precision_loss)]
+            let per_process = if name == "xread" && processes > 1 {
+                format!(" ({:.2} per process)", per_event(calls) / processes as f64)
+            } else {
+                String::new()
+            };
+            format!("{name} {:.2}{per_process}", per_event(calls))
+        })
+        .collect();
+    list.join(", ")
+}
+
 /// One table: the kinds of `row` side by side at `n` connections.
 pub(crate) fn markdown(n: usize, row: &[Measured], options: &Options) -> String {
     let bare = row.iter().find(|m| m.kind == Kind::Bare).and_then(|m| m.idle_bytes);
     let runs = if options.repeat > 1 { format!(" (medians of {} runs)", options.repeat) } else { String::new() };
     let mut out = format!("### {n} idle connections{runs}\n\n|  |");
     for measured in row {
-        let _ = write!(out, " {} |", measured.kind);
+        let _ = write!(out, " {} |", label(measured));
     }
     out.push_str("\n|---|");
     out.push_str(&"--:|".repeat(row.len()));
@@ -109,6 +138,18 @@ pub(crate) fn markdown(n: usize, row: &[Measured], options: &Options) -> String 
         line(&format!("{rate}/s: client thread CPU, % of a core"), &|m| {
             cell(m, &|s| format!("{:.0} %", s.client_cpu * 100.0))
         });
+        if row.iter().any(|m| m.steps.get(index).is_some_and(|s| s.redis.is_some())) {
+            let redis = |m: &Measured, f: &dyn Fn(&RedisStep) -> String| {
+                m.steps.get(index).and_then(|s| s.redis.as_ref()).map_or_else(|| "–".to_owned(), f)
+            };
+            line(&format!("{rate}/s: **Redis calls per event** (`INFO commandstats`)"), &|m| {
+                redis(m, &|r| redis_calls(r, m.processes))
+            });
+            line(&format!("{rate}/s: redis-server CPU per event"), &|m| {
+                #[allow(clippy::cast_precision_loss)]
+                redis(m, &|r| format!("{:.0} µs", r.cpu.as_secs_f64() * 1e6 / r.events.max(1) as f64))
+            });
+        }
     }
     out
 }
