@@ -1,5 +1,9 @@
 //! Cancellation safety: the future of `next()` dropped by `tokio::select!` after it has taken input, again
 //! and again, loses nothing, in `EventStream`, its `Events` view, `EventReader` and `FramedRead<_, SseCodec>`.
+//!
+//! These tests check `SseCodec` beside the other adapters, so they need feature `codec`, as the README's test
+//! command (`--all-features`) gives them.
+#![cfg(feature = "codec")]
 
 mod common;
 

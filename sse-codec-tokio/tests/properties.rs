@@ -1,6 +1,10 @@
 //! Any input, cut into any chunks, through `EventStream`, `EventReader` and `FramedRead<_, SseCodec>` (with
 //! `Pending` before every chunk, under small limits or the defaults), gives what the core gives for the whole
 //! input in one buffer, up to and including the first error, and then the end.
+//!
+//! These tests check `SseCodec` beside the other adapters, so they need feature `codec`, as the README's test
+//! command (`--all-features`) gives them.
+#![cfg(feature = "codec")]
 
 mod common;
 

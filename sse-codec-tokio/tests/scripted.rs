@@ -1,6 +1,10 @@
 //! Scripted input through every bytes-in adapter (`EventStream`, `EventReader`, `SseCodec` in `FramedRead`):
 //! chunks of one byte and of odd sizes, `Pending` between every chunk, a CRLF and a byte order mark split
 //! across chunks, a failing body or reader, the end of the input inside an event, and a broken limit.
+//!
+//! These tests check `SseCodec` beside the other adapters, so they need feature `codec`, as the README's test
+//! command (`--all-features`) gives them.
+#![cfg(feature = "codec")]
 
 mod common;
 

@@ -1,6 +1,10 @@
 //! What the adapters copy: `EventStream` hands a chunk to the core as it is, so an event inside a chunk the
 //! core reads in place shares the chunk's memory; `EventReader` and `SseCodec` cut events out of the buffer
 //! they read into, without a further copy.
+//!
+//! These tests check `SseCodec` beside the other adapters, so they need feature `codec`, as the README's test
+//! command (`--all-features`) gives them.
+#![cfg(feature = "codec")]
 
 mod common;
 
