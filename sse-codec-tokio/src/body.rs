@@ -242,7 +242,8 @@ pin_project! {
     /// # #[tokio::main(flavor = "current_thread")] async fn main() {
     /// let body = EventBody::new(stream::iter([Event::new("a"), Event::new("b")]));
     /// let chunks: Vec<_> = body.map(Result::unwrap).collect().await;
-    /// assert_eq!(chunks.concat(), b"data: a\n\ndata: b\n\n");
+    /// // Each event as the core encodes it, one after the other.
+    /// assert_eq!(chunks.concat(), [Event::new("a").to_bytes(), Event::new("b").to_bytes()].concat());
     /// # }
     /// ```
     #[must_use = "streams do nothing unless polled"]

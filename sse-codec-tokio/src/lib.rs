@@ -280,7 +280,7 @@
 //!
 //! ```
 //! use futures::StreamExt;
-//! use sse_codec_tokio::EventReader;
+//! use sse_codec_tokio::{Event, EventReader, EventType};
 //! use tokio::io::AsyncWriteExt;
 //! use tokio::net::{TcpListener, TcpStream};
 //!
@@ -289,7 +289,11 @@
 //! let addr = listener.local_addr()?;
 //! tokio::spawn(async move {
 //!     let (mut socket, _) = listener.accept().await?;
-//!     socket.write_all(b"event: tick\ndata: 1\n\nevent: tick\ndata: 2\n\n").await
+//!     for n in 1..=2 {
+//!         let tick = Event::new(n.to_string()).with_event_type(EventType::from_static("tick"));
+//!         socket.write_all(&tick.to_bytes()).await?;
+//!     }
+//!     Ok::<_, std::io::Error>(())
 //! });
 //!
 //! let mut events = EventReader::new(TcpStream::connect(addr).await?).events();
