@@ -199,7 +199,8 @@
 //! [`encoder`] and [`headers`].
 
 #![no_std]
-#![forbid(unsafe_code)]
+// No unsafe code but the one block in `text` that hands out bytes checked to be ASCII as a `str`.
+#![deny(unsafe_code)]
 #![cfg_attr(docsrs, feature(doc_auto_cfg))]
 
 #[cfg(feature = "alloc")]
