@@ -78,4 +78,21 @@ mod tests {
         assert_eq!(to_str(text.as_bytes()), Ok(text.as_str()));
         assert_eq!(value_to_str(b"message"), Ok("message"));
     }
+
+    proptest::proptest! {
+        /// Any bytes, mostly ASCII with a few bytes of 0x80 or more anywhere: the same answer as `core`.
+        #[test]
+        fn agrees_with_core_on_any_bytes(
+            mut bytes in proptest::collection::vec(0u8..0x80, 0..300),
+            high in proptest::collection::vec((proptest::num::usize::ANY, 0x80u8..), 0..3),
+        ) {
+            for (at, byte) in high {
+                if !bytes.is_empty() {
+                    let at = at % bytes.len();
+                    bytes[at] = byte;
+                }
+            }
+            proptest::prop_assert_eq!(to_str(&bytes), core::str::from_utf8(&bytes));
+        }
+    }
 }
