@@ -28,7 +28,12 @@ fn is_ascii(bytes: &[u8]) -> bool {
     // would count as non-ASCII, which is always safe to answer.
     let word = |bytes: &[u8]| bytes.try_into().map_or(HIGH_BITS, u64::from_ne_bytes);
     let Some(last) = bytes.last_chunk::<8>() else {
-        return bytes.iter().fold(0, |seen, byte| seen | byte) < 0x80;
+        // Under eight bytes (event types, IDs): the first four and the last four, which overlap, when there
+        // are four.
+        return match (bytes.first_chunk::<4>(), bytes.last_chunk::<4>()) {
+            (Some(first), Some(last)) => (u32::from_ne_bytes(*first) | u32::from_ne_bytes(*last)) & 0x8080_8080 == 0,
+            _ => bytes.iter().all(u8::is_ascii),
+        };
     };
     let blocks = bytes.chunks_exact(32);
     let tail = blocks.remainder();
