@@ -18,8 +18,9 @@ use crate::{Counts, Reading};
 /// copied into a buffer; when the next chunk comes, its lines are searched in place for the end of the
 /// carried block, and only the bytes up to there are copied after it, to be split off in one piece. It
 /// interprets no field, so every block up to a blank line counts as an event, comments too. In
-/// [`Reading::Text`] each block is validated as UTF-8 whole (its type, ID and data with it), with
-/// `core::str::from_utf8`, as our text accessors are: the least a decoder handing out text must add.
+/// [`Reading::Text`] each block is validated as UTF-8 whole (its type, ID and data with it), as the data of
+/// an `Event` through `Event::data_str`, the way our text accessors validate: the least a decoder handing
+/// out text must add.
 ///
 /// # Errors
 ///
@@ -86,7 +87,10 @@ fn split_events(buf: &mut impl Buf, (line_start, scanned): &mut (usize, usize), 
             let event = buf.copy_to_bytes(next_line); // shares the buffer: `Bytes` and `BytesMut` copy nothing
             let len = match reading {
                 Reading::DataLen => event.len(),
-                Reading::Text => core::str::from_utf8(&event).map_or(0, str::len),
+                Reading::Text => {
+                    let event = Event::new(event);
+                    event.data_str().map_or(0, str::len)
+                }
             };
             counts.add(black_box(len));
             (*line_start, *scanned) = (0, 0);
