@@ -1,8 +1,10 @@
 //! The `floor` kind: the least a server must do to send one event to every open stream, for the fan-out
 //! figures of the other kinds to be read against. No HTTP stack, no task per connection, no keep-alive: it
 //! reads each request head itself, answers `GET /events` with a chunked event-stream head and keeps the
-//! socket in one list, and for each `POST /publish` frames the event once (its chunk header, `data:` line,
-//! blank line and chunk end) and writes those bytes to every socket with one non-blocking `write` each.
+//! socket in one of as many lists as the runtime has worker threads (in turn), and for each `POST /publish`
+//! frames the event once (its chunk header, `data:` line, blank line and chunk end) and has each list's
+//! writer task, in the order published, write those bytes to each of its sockets with one non-blocking
+//! `write`: every core writes at once.
 //!
 //! A socket that cannot take a write whole (its send buffer full: a client that stopped reading) is handed
 //! to a task of its own that writes what is left and every later event in order, and this is counted on the
@@ -23,12 +25,17 @@ const HEAD: &[u8] =
 /// The longest request head (and `POST /publish` body) read.
 const MAX_REQUEST: usize = 8 << 10;
 
-/// The open event streams, and how many have fallen behind.
-#[derive(Debug, Default)]
+/// The open event streams, in one list a worker thread, each with its writer's queue of framed events; and
+/// how many streams have fallen behind.
+#[derive(Debug)]
 struct Streams {
-    sockets: Mutex<Vec<Socket>>,
+    shards: Vec<(Mutex<Vec<Socket>>, mpsc::UnboundedSender<Chunk>)>,
+    opened: AtomicU64,
     behind: AtomicU64,
 }
+
+/// One event framed as a chunk of the response body, shared by every stream it is written to.
+type Chunk = Arc<[u8]>;
 
 /// An open event stream.
 #[derive(Debug)]
@@ -41,7 +48,18 @@ enum Socket {
 
 /// Accepts connections on `listener` until the process ends.
 pub(crate) async fn serve(listener: TcpListener) -> io::Result<()> {
-    let streams = Arc::new(Streams::default());
+    let workers = tokio::runtime::Handle::current().metrics().num_workers().max(1);
+    let (queues, mut writers): (Vec<_>, Vec<_>) = (0..workers).map(|_| mpsc::unbounded_channel()).unzip();
+    let shards = queues.into_iter().map(|queue| (Mutex::default(), queue)).collect();
+    let streams = Arc::new(Streams { shards, opened: AtomicU64::new(0), behind: AtomicU64::new(0) });
+    for (shard, mut chunks) in writers.drain(..).enumerate() {
+        let streams = Arc::clone(&streams);
+        tokio::spawn(async move {
+            while let Some(chunk) = chunks.recv().await {
+                write_shard(&streams, shard, &chunk);
+            }
+        });
+    }
     loop {
         let (stream, _) = match listener.accept().await {
             Ok(accepted) => accepted,
@@ -63,7 +81,7 @@ pub(crate) async fn serve(listener: TcpListener) -> io::Result<()> {
 
 /// Reads requests from one connection: a `GET /events` hands the socket to the list and ends the task; each
 /// `POST /publish` sends its body to every stream and answers 204.
-async fn connection(mut stream: TcpStream, streams: &Streams) -> io::Result<()> {
+async fn connection(mut stream: TcpStream, streams: &Arc<Streams>) -> io::Result<()> {
     let mut buf = Vec::with_capacity(1024);
     loop {
         let (head_len, path, content_length) = loop {
@@ -76,7 +94,13 @@ async fn connection(mut stream: TcpStream, streams: &Streams) -> io::Result<()> 
         };
         if path == "/events" {
             stream.write_all(HEAD).await?;
-            streams.sockets.lock().unwrap_or_else(PoisonError::into_inner).push(Socket::Ready(Arc::new(stream)));
+            // In turn: no shard is more than one stream longer than another.
+            let shard = streams.opened.fetch_add(1, Ordering::Relaxed) as usize % streams.shards.len();
+            streams.shards[shard]
+                .0
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .push(Socket::Ready(Arc::new(stream)));
             return Ok(());
         }
         if path != "/publish" || content_length > MAX_REQUEST {
@@ -118,27 +142,34 @@ fn parse_head(buf: &[u8]) -> io::Result<Option<(usize, String, usize)>> {
     Ok(Some((head_len, request.path.unwrap_or("").to_owned(), content_length)))
 }
 
-/// Frames `data` once as a chunk of an event stream and writes it to every stream: one non-blocking write
-/// a socket that keeps up. A stream whose client has gone is dropped from the list.
+/// Frames `data` once as a chunk of an event stream and queues it for every shard's writer.
 fn publish(streams: &Streams, data: &[u8]) {
     let frame_len = "data: ".len() + data.len() + "\n\n".len();
     let mut chunk = format!("{frame_len:x}\r\ndata: ").into_bytes();
     chunk.extend_from_slice(data);
     chunk.extend_from_slice(b"\n\n\r\n");
     let chunk: Arc<[u8]> = chunk.into();
-    let mut sockets = streams.sockets.lock().unwrap_or_else(PoisonError::into_inner);
+    for (_, queue) in &streams.shards {
+        let _ = queue.send(Arc::clone(&chunk));
+    }
+}
+
+/// Writes `chunk` to every stream of one shard: one non-blocking write a socket that keeps up. A stream whose
+/// client has gone is dropped from the list.
+fn write_shard(streams: &Streams, shard: usize, chunk: &Arc<[u8]>) {
+    let mut sockets = streams.shards[shard].0.lock().unwrap_or_else(PoisonError::into_inner);
     sockets.retain_mut(|socket| match socket {
         Socket::Ready(stream) => {
-            let written = match stream.try_write(&chunk) {
+            let written = match stream.try_write(chunk) {
                 Ok(written) if written == chunk.len() => return true,
                 Ok(written) => written,
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => 0,
                 Err(_) => return false,
             };
-            *socket = fall_behind(streams, Arc::clone(stream), (Arc::clone(&chunk), written));
+            *socket = fall_behind(streams, Arc::clone(stream), (Arc::clone(chunk), written));
             true
         }
-        Socket::Behind(queue) => queue.send((Arc::clone(&chunk), 0)).is_ok(),
+        Socket::Behind(queue) => queue.send((Arc::clone(chunk), 0)).is_ok(),
     });
 }
 
