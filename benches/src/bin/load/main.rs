@@ -21,6 +21,10 @@
 //!
 //! `--quick` is a smoke run: N = 200, 5 events at 10 and 100 per second, a short settle.
 //!
+//! The `floor` kind (`--kinds floor`, not among the default kinds; see `floor.rs`) is no HTTP server: it frames
+//! each event once and writes it to every socket with one `write`, the least any server that writes each
+//! connection must do, so the fan-out figures of the others can be read against it.
+//!
 //! The `redis` kind (`--kinds redis`, built with feature `redis`, not among the default kinds) scales out: it
 //! starts `redis-server` on a free port (see `redis_server.rs`; the kind is skipped, saying so, when
 //! `/usr/bin/redis-server` is missing), then `--processes` servers of that kind on it, the N connections spread
@@ -30,6 +34,8 @@
 
 #[cfg(target_os = "linux")]
 mod client;
+#[cfg(target_os = "linux")]
+mod floor;
 #[cfg(target_os = "linux")]
 mod procfs;
 #[cfg(target_os = "linux")]

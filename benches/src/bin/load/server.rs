@@ -5,7 +5,8 @@
 //! - `GET /events` answers an endless event stream: nothing ever (`bare`), or the events published;
 //! - `POST /publish` sends its body, as one event's data, to every open stream.
 //!
-//! The `redis` kind (feature `redis`) runs as several such processes on one Redis (`load serve redis --redis
+//! The `floor` kind (see `floor.rs`) is no HTTP server but the least work a fan-out can do: one `write` of one
+//! framed chunk to each socket. The `redis` kind (feature `redis`) runs as several such processes on one Redis (`load serve redis --redis
 //! URL`): each is `ours` fed by a `RedisBroadcaster`, so an event published to one reaches the streams of all.
 
 use std::convert::Infallible;
@@ -47,6 +48,9 @@ pub(crate) enum Kind {
     /// `EventBody` over a `Broadcaster`'s `Subscription` (each event encoded once, IDs numbered for resuming),
     /// with the body's default keep-alive and opening comment.
     Ours,
+    /// No HTTP stack: each event framed once and written to every socket with one `write` (see `floor.rs`),
+    /// what no server that writes to each connection can go below. Not among the default kinds.
+    Floor,
     /// `ours` with a `RedisBroadcaster`'s subscriptions, in several processes on one Redis: a publish is an
     /// `XADD`, and each process's reader `XREAD`s it once for all its clients. Not among the default kinds.
     Redis,
@@ -62,13 +66,14 @@ impl Kind {
             Self::Bare => "bare",
             Self::Axum => "axum",
             Self::Ours => "ours",
+            Self::Floor => "floor",
             Self::Redis => "redis",
         }
     }
 
     /// The kind named `name`.
     pub(crate) fn parse(name: &str) -> Option<Self> {
-        Self::ALL.into_iter().chain([Self::Redis]).find(|kind| kind.name() == name)
+        Self::ALL.into_iter().chain([Self::Floor, Self::Redis]).find(|kind| kind.name() == name)
     }
 
     /// Whether it sends events (`bare` does not).
@@ -205,7 +210,7 @@ fn fail(message: &str) -> ExitCode {
 
 async fn serve(kind: Kind, settings: Settings, redis: Option<String>) -> io::Result<()> {
     // Built before the port is told, so that a `redis` server that cannot start fails plainly.
-    let app = app(kind, settings, redis)?;
+    let app = if kind == Kind::Floor { None } else { Some(app(kind, settings, redis)?) };
     let socket = TcpSocket::new_v4()?;
     socket.bind(SocketAddr::from((Ipv4Addr::LOCALHOST, 0)))?;
     // A backlog well above tokio's default of 1,024, so that a burst of connects is not dropped and retried.
@@ -214,6 +219,7 @@ async fn serve(kind: Kind, settings: Settings, redis: Option<String>) -> io::Res
     writeln!(stdout, "{}", listener.local_addr()?.port())?;
     stdout.flush()?;
     drop(stdout);
+    let Some(app) = app else { return crate::floor::serve(listener).await };
     let builder = settings.builder();
     loop {
         let stream = match listener.accept().await {
@@ -247,6 +253,7 @@ fn app(kind: Kind, settings: Settings, redis: Option<String>) -> io::Result<Rout
             .route("/events", get(ours_events))
             .route("/publish", post(ours_publish))
             .with_state(Ours { broadcaster: Broadcaster::new(), config: body_config(settings) }),
+        Kind::Floor => return Err(io::Error::other("the floor kind has no router")),
         Kind::Redis => {
             let url = redis.ok_or_else(|| io::Error::other("the redis kind needs --redis URL"))?;
             redis_app(&url, body_config(settings))?

@@ -9,7 +9,7 @@ use crate::server::Kind;
 
 fn colour(kind: Kind) -> &'static str {
     match kind {
-        Kind::Bare => chart::LIMIT_COLOUR,
+        Kind::Bare | Kind::Floor => chart::LIMIT_COLOUR,
         Kind::Axum => chart::PEER_COLOUR,
         Kind::Ours | Kind::Redis => chart::OURS_COLOUR,
     }
