@@ -7,6 +7,8 @@
 #![cfg(feature = "codec")]
 
 mod common;
+#[path = "../../sse-codec/tests/strategy/mod.rs"]
+mod strategy;
 
 use common::{ChunkedReader, body, decoded, whole};
 use futures::StreamExt;
@@ -15,31 +17,6 @@ use proptest::prelude::*;
 use sse_codec::{Decoder, Limits};
 use sse_codec_tokio::{EventReader, EventStream, SseCodec};
 use tokio_util::codec::FramedRead;
-
-/// Byte strings made mostly of the pieces an event stream is made of, so random input reaches deep states.
-fn stream() -> impl Strategy<Value = Vec<u8>> {
-    let piece = prop_oneof![
-        4 => Just(&b"data"[..]),
-        2 => Just(&b"event"[..]),
-        2 => Just(&b"id"[..]),
-        2 => Just(&b"retry"[..]),
-        4 => Just(&b":"[..]),
-        3 => Just(&b" "[..]),
-        4 => Just(&b"\n"[..]),
-        3 => Just(&b"\r"[..]),
-        3 => Just(&b"\r\n"[..]),
-        2 => Just(&b"12"[..]),
-        2 => Just(&b"x"[..]),
-        1 => Just(&b"\0"[..]),
-        1 => Just(&b"\xEF\xBB\xBF"[..]),
-        1 => Just("é🙂".as_bytes()),
-    ]
-    .prop_map(<[u8]>::to_vec);
-    prop_oneof![
-        4 => prop::collection::vec(piece, 0..120).prop_map(|pieces| pieces.concat()),
-        1 => prop::collection::vec(any::<u8>(), 0..300),
-    ]
-}
 
 /// A decoder with the default limits, or with small ones that random input breaks.
 fn decoder() -> impl Strategy<Value = Decoder> {
@@ -57,7 +34,7 @@ proptest! {
 
     #[test]
     fn every_adapter_gives_the_cores_frames_for_the_whole_input(
-        input in stream(),
+        input in strategy::stream(120, 300),
         cuts in prop::collection::vec(0usize..400, 0..16),
         decoder in decoder(),
     ) {
