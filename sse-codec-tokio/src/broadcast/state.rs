@@ -16,16 +16,68 @@ use super::subscription::Ended;
 #[cfg(test)]
 pub(super) const SLOT_BYTES: usize = size_of::<Slot>() + size_of::<Waker>();
 
-/// A subscriber's place in the broadcaster.
+/// A subscriber's place in the broadcaster: while the subscriber reads the log, `cursor` is the number of the
+/// next event it reads (below 2^63, which a counter that starts at 0 never reaches) and `waker` its waker while it
+/// waits for that event to be sent; a free or ended slot has the top bit of `cursor` set (see [`Slot::kind`]) and
+/// no waker. One word for the state instead of an enum's tag keeps the slot at 24 bytes instead of 32.
 #[derive(Debug)]
-enum Slot {
+struct Slot {
+    cursor: u64,
+    waker: Option<Waker>,
+}
+
+/// A slot's state, as [`Slot::kind`] reads it from the slot's `cursor`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum SlotKind {
     /// Unused; the next free slot, or `usize::MAX`.
     Free { next: usize },
-    /// A subscriber reading the log: the number of the next event it reads, and its waker while it waits
-    /// for that event to be sent.
-    Live { cursor: u64, waker: Option<Waker> },
+    /// A subscriber reading the log from this cursor.
+    Live { cursor: u64 },
     /// A subscriber that has been ended and has not been dropped yet.
     Ended(Ended),
+}
+
+impl Slot {
+    /// The top two bits of `cursor` in a slot that is not live.
+    const TAG: u64 = 0b11 << 62;
+    /// `cursor` of a free slot: this tag, and the next free slot in the other bits.
+    const FREE: u64 = 0b10 << 62;
+    /// `cursor` of an ended slot: this tag, and 0 (lagged) or 1 (closed) in the other bits.
+    const ENDED: u64 = 0b11 << 62;
+    /// The other bits of a free slot's `cursor` when there is no next free slot.
+    const NO_NEXT: u64 = !Self::TAG;
+
+    const fn live(cursor: u64) -> Self {
+        debug_assert!(cursor < Self::FREE);
+        Self { cursor, waker: None }
+    }
+
+    fn free(next: usize) -> Self {
+        let next = if next == usize::MAX { Self::NO_NEXT } else { next as u64 };
+        debug_assert!(next <= Self::NO_NEXT);
+        Self { cursor: Self::FREE | next, waker: None }
+    }
+
+    const fn ended(ended: Ended) -> Self {
+        Self { cursor: Self::ENDED | matches!(ended, Ended::Closed) as u64, waker: None }
+    }
+
+    /// Whether the subscriber reads the log (the one check that fan-out makes per slot).
+    const fn is_live(&self) -> bool {
+        self.cursor < Self::FREE
+    }
+
+    fn kind(&self) -> SlotKind {
+        let rest = self.cursor & !Self::TAG;
+        match self.cursor & Self::TAG {
+            Self::FREE if rest == Self::NO_NEXT => SlotKind::Free { next: usize::MAX },
+            #[allow(clippy::cast_possible_truncation)] // Written from a `usize` by `free`.
+            Self::FREE => SlotKind::Free { next: rest as usize },
+            Self::ENDED if rest == 0 => SlotKind::Ended(Ended::Lagged),
+            Self::ENDED => SlotKind::Ended(Ended::Closed),
+            _ => SlotKind::Live { cursor: self.cursor },
+        }
+    }
 }
 
 /// The shared state.
@@ -71,9 +123,9 @@ impl State {
     /// A slot for a new subscriber that reads from event `cursor` on.
     pub(super) fn add(&mut self, cursor: u64) -> usize {
         self.live += 1;
-        let slot = Slot::Live { cursor, waker: None };
-        if let Some(Slot::Free { next }) = self.slots.get(self.free) {
-            let index = mem::replace(&mut self.free, *next);
+        let slot = Slot::live(cursor);
+        if let Some(SlotKind::Free { next }) = self.slots.get(self.free).map(Slot::kind) {
+            let index = mem::replace(&mut self.free, next);
             self.slots[index] = slot;
             index
         } else {
@@ -85,21 +137,21 @@ impl State {
     /// Frees a dropped subscriber's slot.
     pub(super) fn remove(&mut self, index: usize) {
         if let Some(slot) = self.slots.get_mut(index) {
-            if matches!(slot, Slot::Live { .. }) {
+            if slot.is_live() {
                 self.live -= 1;
             }
-            *slot = Slot::Free { next: self.free };
+            *slot = Slot::free(self.free);
             self.free = index;
         }
     }
 
     /// How a subscriber ended, if it has.
     pub(super) fn ended(&self, index: usize) -> Option<Ended> {
-        match self.slots.get(index) {
-            Some(Slot::Live { .. }) => None,
-            Some(Slot::Ended(ended)) => Some(*ended),
+        match self.slots.get(index).map(Slot::kind) {
+            Some(SlotKind::Live { .. }) => None,
+            Some(SlotKind::Ended(ended)) => Some(ended),
             // A subscription never reads a slot after freeing it.
-            Some(Slot::Free { .. }) | None => Some(Ended::Closed),
+            Some(SlotKind::Free { .. }) | None => Some(Ended::Closed),
         }
     }
 
@@ -109,45 +161,41 @@ impl State {
     pub(super) fn read(&mut self, index: usize, waker: &Waker) -> Read {
         let next = self.log.next_seq();
         let Some(slot) = self.slots.get_mut(index) else { return Read::Ended };
-        let ended = match slot {
-            Slot::Live { cursor, waker: registered } => {
-                if let Some(frame) = self.log.get(*cursor) {
-                    *cursor += 1;
-                    let waiting = *cursor == next && !self.closed;
-                    if waiting {
-                        register(registered, waker);
-                    }
-                    return Read::Frame { frame: frame.clone(), cursor: *cursor, waiting };
-                }
-                if *cursor < self.log.first_seq() {
-                    // Never reached: a send ends a subscriber as soon as its next event leaves the log.
-                    Ended::Lagged
-                } else if self.closed {
-                    Ended::Closed
-                } else {
-                    register(registered, waker);
-                    return Read::Wait;
-                }
+        if !slot.is_live() {
+            return Read::Ended;
+        }
+        let cursor = slot.cursor;
+        let ended = if let Some(frame) = self.log.get(cursor) {
+            slot.cursor = cursor + 1;
+            let waiting = slot.cursor == next && !self.closed;
+            if waiting {
+                register(&mut slot.waker, waker);
             }
-            Slot::Ended(_) | Slot::Free { .. } => return Read::Ended,
+            return Read::Frame { frame: frame.clone(), cursor: slot.cursor, waiting };
+        } else if cursor < self.log.first_seq() {
+            // Never reached: a send ends a subscriber as soon as its next event leaves the log.
+            Ended::Lagged
+        } else if self.closed {
+            Ended::Closed
+        } else {
+            register(&mut slot.waker, waker);
+            return Read::Wait;
         };
-        *slot = Slot::Ended(ended);
+        *slot = Slot::ended(ended);
         self.live -= 1;
         Read::Ended
     }
 
     /// After a send: ends every subscriber whose next event has left the log, and moves the wakers of those
-    /// waiting into `wake`.
+    /// waiting into `wake`. (A slot that is not live has neither a cursor below any event number nor a waker.)
     pub(super) fn after_send(&mut self, wake: &mut Vec<Waker>) {
         let first = self.log.first_seq();
         for slot in &mut self.slots {
-            if let Slot::Live { cursor, waker } = slot {
-                if *cursor < first {
-                    *slot = Slot::Ended(Ended::Lagged);
-                    self.live -= 1;
-                } else if let Some(waker) = waker.take() {
-                    wake.push(waker);
-                }
+            if slot.cursor < first {
+                *slot = Slot::ended(Ended::Lagged);
+                self.live -= 1;
+            } else if let Some(waker) = slot.waker.take() {
+                wake.push(waker);
             }
         }
     }
@@ -157,9 +205,7 @@ impl State {
     pub(super) fn close(&mut self, wake: &mut Vec<Waker>) {
         self.closed = true;
         for slot in &mut self.slots {
-            if let Slot::Live { waker, .. } = slot {
-                wake.extend(waker.take());
-            }
+            wake.extend(slot.waker.take());
         }
     }
 }
@@ -219,7 +265,7 @@ mod tests {
     use std::mem::size_of;
 
     use super::super::{Broadcaster, Subscription};
-    use super::SLOT_BYTES;
+    use super::{Ended, SLOT_BYTES, Slot, SlotKind};
 
     #[test]
     fn handles_are_send_and_sync() {
@@ -232,8 +278,28 @@ mod tests {
     #[test]
     #[cfg(target_pointer_width = "64")]
     fn a_subscriber_costs_what_the_docs_say() {
-        assert_eq!(SLOT_BYTES, 48);
+        assert_eq!(SLOT_BYTES, 40);
         assert_eq!(size_of::<Subscription>(), 64);
         assert!(SLOT_BYTES + size_of::<Subscription>() <= 256);
+    }
+
+    /// Every state a slot holds reads back as it was written, and only a live slot is live.
+    #[test]
+    fn a_slot_reads_back_its_state() {
+        for cursor in [0, 1, 12_345, (1 << 63) - 1] {
+            let slot = Slot::live(cursor);
+            assert!(slot.is_live());
+            assert_eq!(slot.kind(), SlotKind::Live { cursor });
+        }
+        for next in [0, 1, 12_345, usize::MAX] {
+            let slot = Slot::free(next);
+            assert!(!slot.is_live());
+            assert_eq!(slot.kind(), SlotKind::Free { next });
+        }
+        for ended in [Ended::Lagged, Ended::Closed] {
+            let slot = Slot::ended(ended);
+            assert!(!slot.is_live());
+            assert_eq!(slot.kind(), SlotKind::Ended(ended));
+        }
     }
 }
