@@ -80,8 +80,8 @@ use state::{Sender, Shared, State, wake_all};
 ///
 /// A subscriber costs the broadcaster 40 bytes on a 64-bit target (its slot of 24 bytes: cursor and waker;
 /// and room for its waker while a send wakes it), and the [`Subscription`] itself is 64 bytes: 104 bytes in
-/// all, whatever the log holds (with 10,000 subscribers, the broadcaster's vectors grown by doubling hold
-/// 66 bytes a subscriber). A dropped subscription's slot is reused by the next subscriber.
+/// all, whatever the log holds (measured with 10,000 subscribers, the broadcaster's vectors grown by
+/// doubling hold 65 bytes a subscriber). A dropped subscription's slot is reused by the next subscriber.
 ///
 /// # An axum handler
 ///
