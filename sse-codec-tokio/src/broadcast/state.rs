@@ -19,7 +19,7 @@ pub(super) const SLOT_BYTES: usize = size_of::<Slot>() + size_of::<Waker>();
 /// A subscriber's place in the broadcaster: while the subscriber reads the log, `cursor` is the number of the
 /// next event it reads (below 2^63, which a counter that starts at 0 never reaches) and `waker` its waker while it
 /// waits for that event to be sent; a free or ended slot has the top bit of `cursor` set (see [`Slot::kind`]) and
-/// no waker. One word for the state instead of an enum's tag keeps the slot at 24 bytes instead of 32.
+/// no waker. Keeping the state in the cursor's word leaves the slot a cursor and a waker, with no tag beside them.
 #[derive(Debug)]
 struct Slot {
     cursor: u64,
@@ -62,7 +62,7 @@ impl Slot {
         Self { cursor: Self::ENDED | matches!(ended, Ended::Closed) as u64, waker: None }
     }
 
-    /// Whether the subscriber reads the log (the one check that fan-out makes per slot).
+    /// Whether the subscriber reads the log.
     const fn is_live(&self) -> bool {
         self.cursor < Self::FREE
     }
