@@ -42,7 +42,7 @@
 //!
 //! use axum::{Router, extract::State, routing::get};
 //! use futures::stream::{self, Stream, StreamExt};
-//! use sse_codec::Event;
+//! use sse_codec::{Event, Frame};
 //! use sse_codec_tokio::{BodyConfig, EventBody, Shutdown};
 //!
 //! async fn ticks(State(shutdown): State<Shutdown>) -> http::Response<EventBody<impl Stream<Item = Event>>> {
@@ -59,7 +59,13 @@
 //! let server = tokio::spawn(axum::serve(listener, app).with_graceful_shutdown(shutdown.triggered()).into_future());
 //!
 //! let body = reqwest::get(format!("http://{addr}/ticks")).await?.text().await?;
-//! assert_eq!(body, "retry: 1000\n\ndata: tick 1\n\ndata: tick 2\n\ndata: tick 3\n\n");
+//! // The first `retry`, then the events, as the core encodes them.
+//! let mut expected = Vec::new();
+//! Frame::Retry(1000).encode(&mut expected)?;
+//! for n in 1..=3 {
+//!     Event::new(format!("tick {n}")).encode(&mut expected)?;
+//! }
+//! assert_eq!(body.as_bytes(), expected);
 //! shutdown.trigger(); // ends every open stream, so the server stops at once
 //! server.await??;
 //! # Ok(()) } }
@@ -96,7 +102,8 @@
 //!
 //! let response = reqwest::get(format!("http://{addr}/")).await?;
 //! assert_eq!(response.headers()["content-type"], "text/event-stream");
-//! assert_eq!(response.text().await?, "data: hello\n\ndata: world\n\n");
+//! let expected: Vec<u8> = [Event::new("hello"), Event::new("world")].iter().flat_map(Event::to_bytes).collect();
+//! assert_eq!(response.bytes().await?, expected);
 //! # Ok(()) } }
 //! # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), Box<dyn std::error::Error>> {
 //! # #[cfg(feature = "http-body")] example::main().await?;
@@ -136,7 +143,7 @@
 //! });
 //!
 //! let body = reqwest::get(format!("http://{addr}/")).await?.text().await?;
-//! assert_eq!(body, "data: hello\n\n");
+//! assert_eq!(body.as_bytes(), Event::new("hello").to_bytes());
 //! # Ok(()) }
 //! ```
 //!
@@ -158,7 +165,7 @@
 //!
 //! ```
 //! use futures::StreamExt;
-//! use sse_codec_tokio::{Broadcaster, Event, Replay};
+//! use sse_codec_tokio::{Broadcaster, Event, EventId, Replay};
 //!
 //! # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), sse_codec_tokio::BroadcastError> {
 //! let broadcaster = Broadcaster::new();
@@ -166,7 +173,7 @@
 //! broadcaster.send(Event::new("two"))?; // ID 2
 //! let mut resumed = broadcaster.subscribe(Some("1")); // a client that has seen event 1
 //! assert_eq!(resumed.replay(), Replay::Resumed { events: 1 });
-//! assert_eq!(resumed.next().await.unwrap(), "id: 2\ndata: two\n\n");
+//! assert_eq!(resumed.next().await.unwrap(), Event::new("two").with_id(EventId::from(2)).to_bytes());
 //! # Ok(()) }
 //! ```
 //!
@@ -314,13 +321,15 @@
 //! # #[cfg(feature = "codec")]
 //! # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), Box<dyn std::error::Error>> {
 //! use futures::StreamExt;
-//! use sse_codec::Frame;
+//! use sse_codec::{Event, Frame};
 //! use sse_codec_tokio::SseCodec;
 //! use tokio_util::codec::FramedRead;
 //!
-//! // Any `AsyncRead`; here bytes in memory, ending inside an event, which is dropped.
-//! let input: &[u8] = b"data: one\n\ndata: two\n\ndata: cut off";
-//! let frames: Vec<_> = FramedRead::new(input, SseCodec::new()).collect().await;
+//! // Any `AsyncRead`; here three events in memory, the last cut off before the blank line that would end it,
+//! // so it is dropped.
+//! let mut input: Vec<u8> = ["one", "two", "cut off"].iter().flat_map(|&data| Event::new(data).to_bytes()).collect();
+//! input.pop(); // the blank line
+//! let frames: Vec<_> = FramedRead::new(&input[..], SseCodec::new()).collect().await;
 //! assert_eq!(frames.len(), 2);
 //! assert!(matches!(&frames[1], Ok(Frame::Event(event)) if event.data() == "two"));
 //! # Ok(()) }

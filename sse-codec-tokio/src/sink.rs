@@ -102,7 +102,7 @@ pin_project! {
     ///
     /// ```
     /// use futures::SinkExt;
-    /// use sse_codec::Event;
+    /// use sse_codec::{Event, Frame};
     /// use sse_codec_tokio::{EventSink, Outgoing};
     /// use tokio::io::AsyncReadExt;
     ///
@@ -113,9 +113,12 @@ pin_project! {
     /// sink.send(Event::new("hello")).await?;
     /// sink.close().await?;
     ///
-    /// let mut wire = String::new();
-    /// reader.read_to_string(&mut wire).await?;
-    /// assert_eq!(wire, "retry: 3000\n\ndata: hello\n\n");
+    /// let mut wire = Vec::new();
+    /// reader.read_to_end(&mut wire).await?;
+    /// let mut expected = Vec::new();
+    /// Frame::Retry(3000).encode(&mut expected).unwrap();
+    /// Event::new("hello").encode(&mut expected).unwrap();
+    /// assert_eq!(wire, expected);
     /// # Ok(()) }
     /// ```
     #[derive(Debug)]

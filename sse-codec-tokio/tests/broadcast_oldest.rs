@@ -73,6 +73,8 @@ async fn a_replay_from_a_store_splices_before_it_while_sends_run() {
                 drop(store);
                 broadcaster.send(Event::new(n.to_string())).unwrap();
                 if n % 64 == 0 {
+                    // Pacing only, so that subscribers come and go while the log turns over; no assertion waits
+                    // on it.
                     std::thread::sleep(Duration::from_micros(200));
                 }
             }

@@ -16,11 +16,15 @@ use sse_codec::{EventRef, KEEP_ALIVE};
 ///
 /// ```
 /// use std::time::Duration;
+/// use sse_codec::Frame;
 /// use sse_codec_tokio::KeepAlive;
 ///
 /// let keep_alive = KeepAlive::new().interval(Duration::from_secs(30)).comment("ping");
 /// assert_eq!(keep_alive.get_interval(), Duration::from_secs(30));
-/// assert_eq!(&keep_alive.encoded()[..], b": ping\n\n");
+/// // A comment block, encoded once by the core.
+/// let mut ping = Vec::new();
+/// Frame::Comment("ping".into()).encode(&mut ping).unwrap();
+/// assert_eq!(keep_alive.encoded()[..], ping[..]);
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct KeepAlive {

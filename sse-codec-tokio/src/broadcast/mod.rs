@@ -32,7 +32,7 @@ use state::{Sender, Shared, State, wake_all};
 ///
 /// ```
 /// use futures::StreamExt;
-/// use sse_codec_tokio::{Broadcaster, Event, Replay};
+/// use sse_codec_tokio::{Broadcaster, Event, EventId, Replay};
 ///
 /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), Box<dyn std::error::Error>> {
 /// let broadcaster = Broadcaster::new();
@@ -40,11 +40,12 @@ use state::{Sender, Shared, State, wake_all};
 /// assert_eq!(broadcaster.send(Event::new("hello"))?, "1");
 /// broadcaster.send(Event::new("world"))?;
 ///
-/// assert_eq!(live.next().await.unwrap(), "id: 1\ndata: hello\n\n");
+/// // Each subscriber reads the frame encoded once, with the ID the broadcaster gave it.
+/// assert_eq!(live.next().await.unwrap(), Event::new("hello").with_id(EventId::from(1)).to_bytes());
 /// // A client that saw event 1 reconnects: event 2 is replayed, then the live ones follow.
 /// let mut resumed = broadcaster.subscribe(Some("1"));
 /// assert_eq!(resumed.replay(), Replay::Resumed { events: 1 });
-/// assert_eq!(resumed.next().await.unwrap(), "id: 2\ndata: world\n\n");
+/// assert_eq!(resumed.next().await.unwrap(), Event::new("world").with_id(EventId::from(2)).to_bytes());
 /// assert_eq!(broadcaster.subscribe(Some("999")).replay(), Replay::Lost);
 /// # Ok(()) }
 /// ```
@@ -96,23 +97,21 @@ use state::{Sender, Shared, State, wake_all};
 /// use axum::extract::State;
 /// use axum::http::{HeaderMap, StatusCode};
 /// use axum::response::IntoResponse;
-/// use bytes::BytesMut;
+/// use bytes::Bytes;
 /// use futures::{StreamExt, stream};
-/// use sse_codec_tokio::{Broadcaster, Event, EventBody, EventType, Replay};
+/// use sse_codec_tokio::{Broadcaster, Event, EventBody, EventId, EventType, Replay};
+///
+/// /// The whole state, as one event of type `state`, for a client that cannot resume.
+/// fn full_state() -> Bytes {
+///     Event::new("{\"everything\":true}").with_event_type(EventType::from_static("state")).to_bytes()
+/// }
 ///
 /// async fn events(State(broadcaster): State<Broadcaster>, headers: HeaderMap) -> impl IntoResponse {
 ///     // Browsers send the ID's UTF-8 bytes; an ID that is not valid UTF-8 is one this server never sent.
 ///     let last_event_id = headers.get("last-event-id").map(|id| String::from_utf8_lossy(id.as_bytes()).into_owned());
 ///     let subscription = broadcaster.subscribe(last_event_id.as_deref());
 ///     // Subscribe first, then take the state: an event sent in between is in both, none is in neither.
-///     let full_state = (subscription.replay() == Replay::Lost).then(|| {
-///         let mut frame = BytesMut::new();
-///         Event::new("{\"everything\":true}")
-///             .with_event_type(EventType::from_static("state"))
-///             .encode(&mut frame)
-///             .expect("a BytesMut grows");
-///         frame.freeze()
-///     });
+///     let full_state = (subscription.replay() == Replay::Lost).then(full_state);
 ///     EventBody::new(stream::iter(full_state).chain(subscription)).into_response()
 /// }
 ///
@@ -134,14 +133,15 @@ use state::{Sender, Shared, State, wake_all};
 /// while let Some(chunk) = body.next().await {
 ///     wire.extend_from_slice(&chunk?);
 /// }
-/// assert_eq!(wire, b"id: 2\ndata: b\n\nid: 3\ndata: c\n\n");
+/// let replayed = [Event::new("b").with_id(EventId::from(2)), Event::new("c").with_id(EventId::from(3))];
+/// assert_eq!(wire, replayed.iter().flat_map(Event::to_bytes).collect::<Vec<u8>>());
 ///
 /// // A client whose ID has left the log (or was never sent) gets the full state first.
 /// let mut headers = HeaderMap::new();
 /// headers.insert("last-event-id", "0".parse()?);
 /// let response = events(State(broadcaster.clone()), headers).await.into_response();
 /// let wire = axum::body::to_bytes(response.into_body(), usize::MAX).await?;
-/// assert_eq!(wire, "event: state\ndata: {\"everything\":true}\n\n");
+/// assert_eq!(wire, full_state());
 /// # Ok(()) }
 /// # }
 /// # #[tokio::main(flavor = "current_thread")]

@@ -26,12 +26,13 @@ use futures_core::Stream;
 /// A transport that answers the same body every time, as tests script one:
 ///
 /// ```
-/// use bytes::Bytes;
 /// use futures::stream;
 /// use sse_codec_tokio::client::Response;
+/// use sse_codec_tokio::{Event, EventId};
 ///
 /// let connect = |last_event_id: Option<&[u8]>| {
-///     let body = stream::iter([Ok::<_, std::io::Error>(Bytes::from_static(b"id: 1\ndata: hello\n\n"))]);
+///     let hello = Event::new("hello").with_id(EventId::from(1)).to_bytes();
+///     let body = stream::iter([Ok::<_, std::io::Error>(hello)]);
 ///     std::future::ready(Ok(Response::new(200, body).content_type("text/event-stream")))
 /// };
 /// # let _ = sse_codec_tokio::client::EventSource::new(connect);

@@ -279,6 +279,7 @@ async fn keep_alive(browser: &Session, server: &Server) {
             break;
         }
         assert!(tokio::time::Instant::now() < deadline, "no keep-alive comments on idle: {frames:?}");
+        // The interval between two looks at what the real browser's stream has received, up to the deadline.
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     let log = read_log(browser).await;

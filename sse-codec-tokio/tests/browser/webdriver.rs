@@ -64,6 +64,7 @@ impl Chromedriver {
                 }
             }
             assert!(Instant::now() < deadline, "chromedriver did not get ready in 20 s; see {}", log.display());
+            // The interval between two polls of the real chromedriver, up to the deadline.
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
     }
@@ -127,6 +128,7 @@ impl Session {
                 return value;
             }
             assert!(Instant::now() < deadline, "waited {timeout:?} for {what}; the page says {value}");
+            // The interval between two polls of the real page, up to the deadline.
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
     }
