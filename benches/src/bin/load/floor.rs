@@ -2,33 +2,34 @@
 //! figures of the other kinds to be read against. No HTTP stack, no task per connection, no keep-alive: it
 //! reads each request head itself, answers `GET /events` with a chunked event-stream head and keeps the
 //! socket in one of as many lists as the runtime has worker threads (in turn), and for each `POST /publish`
-//! frames the event once (its chunk header, `data:` line, blank line and chunk end) and has each list's
-//! writer task, in the order published, write those bytes to each of its sockets with one non-blocking
-//! `write`: every core writes at once.
+//! encodes the event once with the core and frames it once as a body chunk, then has each list's writer
+//! task, in the order published, write those bytes to each of its sockets with one non-blocking `write`:
+//! every core writes at once.
 //!
 //! A socket that cannot take a write whole (its send buffer full: a client that stopped reading) is handed
 //! to a task of its own that writes what is left and every later event in order, and this is counted on the
-//! server's standard error, so that the floor never skips an event silently. Memory per connection is not a figure of this kind: it holds no HTTP connection.
+//! server's standard error, so that the floor never skips an event silently. Memory per connection is not a
+//! figure of this kind: it holds no HTTP connection.
 
 use std::io;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 
+use axum::body::Bytes;
+use sse_codec::Event;
+use sse_codec::headers::RESPONSE_HEADERS;
 use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::mpsc;
 
-/// The response head of an event stream: chunked, so that the clients take it apart as they do hyper's.
-const HEAD: &[u8] =
-    b"HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ncache-control: no-cache\r\ntransfer-encoding: chunked\r\n\r\n";
-
 /// The longest request head (and `POST /publish` body) read.
 const MAX_REQUEST: usize = 8 << 10;
 
-/// The open event streams, in one list a worker thread, each with its writer's queue of framed events; and
-/// how many streams have fallen behind.
+/// The response head every stream is answered with; the open event streams, in one list a worker thread,
+/// each with its writer's queue of framed events; and how many streams have fallen behind.
 #[derive(Debug)]
 struct Streams {
+    head: Vec<u8>,
     shards: Vec<(Mutex<Vec<Socket>>, mpsc::UnboundedSender<Chunk>)>,
     opened: AtomicU64,
     behind: AtomicU64,
@@ -43,7 +44,7 @@ enum Socket {
     /// Written to directly.
     Ready(Arc<TcpStream>),
     /// Written to by a task, through this queue of the rest of a chunk (from an offset) and the next chunks.
-    Behind(mpsc::UnboundedSender<(Arc<[u8]>, usize)>),
+    Behind(mpsc::UnboundedSender<(Chunk, usize)>),
 }
 
 /// Accepts connections on `listener` until the process ends.
@@ -51,7 +52,8 @@ pub(crate) async fn serve(listener: TcpListener) -> io::Result<()> {
     let workers = tokio::runtime::Handle::current().metrics().num_workers().max(1);
     let (queues, mut writers): (Vec<_>, Vec<_>) = (0..workers).map(|_| mpsc::unbounded_channel()).unzip();
     let shards = queues.into_iter().map(|queue| (Mutex::default(), queue)).collect();
-    let streams = Arc::new(Streams { shards, opened: AtomicU64::new(0), behind: AtomicU64::new(0) });
+    let streams =
+        Arc::new(Streams { head: response_head(), shards, opened: AtomicU64::new(0), behind: AtomicU64::new(0) });
     for (shard, mut chunks) in writers.drain(..).enumerate() {
         let streams = Arc::clone(&streams);
         tokio::spawn(async move {
@@ -93,7 +95,7 @@ async fn connection(mut stream: TcpStream, streams: &Arc<Streams>) -> io::Result
             }
         };
         if path == "/events" {
-            stream.write_all(HEAD).await?;
+            stream.write_all(&streams.head).await?;
             // In turn: no shard is more than one stream longer than another.
             let shard = streams.opened.fetch_add(1, Ordering::Relaxed) as usize % streams.shards.len();
             streams.shards[shard]
@@ -116,6 +118,17 @@ async fn connection(mut stream: TcpStream, streams: &Arc<Streams>) -> io::Result
         buf.drain(..head_len + content_length);
         stream.write_all(b"HTTP/1.1 204 No Content\r\n\r\n").await?;
     }
+}
+
+/// The head of an event-stream response with the core's [`RESPONSE_HEADERS`], its body chunked so that the
+/// clients take it apart as they do hyper's.
+fn response_head() -> Vec<u8> {
+    let mut head = String::from("HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n");
+    for (name, value) in RESPONSE_HEADERS {
+        head += &format!("{name}: {value}\r\n");
+    }
+    head += "\r\n";
+    head.into_bytes()
 }
 
 /// Appends what the socket has to `buf`: the number of bytes read, 0 at its end.
@@ -142,13 +155,13 @@ fn parse_head(buf: &[u8]) -> io::Result<Option<(usize, String, usize)>> {
     Ok(Some((head_len, request.path.unwrap_or("").to_owned(), content_length)))
 }
 
-/// Frames `data` once as a chunk of an event stream and queues it for every shard's writer.
+/// Encodes `data` once as an event, frames it once as a body chunk, and queues it for every shard's writer.
 fn publish(streams: &Streams, data: &[u8]) {
-    let frame_len = "data: ".len() + data.len() + "\n\n".len();
-    let mut chunk = format!("{frame_len:x}\r\ndata: ").into_bytes();
-    chunk.extend_from_slice(data);
-    chunk.extend_from_slice(b"\n\n\r\n");
-    let chunk: Arc<[u8]> = chunk.into();
+    let event = Event::new(Bytes::copy_from_slice(data)).to_bytes();
+    let mut chunk = format!("{:x}\r\n", event.len()).into_bytes();
+    chunk.extend_from_slice(&event);
+    chunk.extend_from_slice(b"\r\n");
+    let chunk: Chunk = chunk.into();
     for (_, queue) in &streams.shards {
         let _ = queue.send(Arc::clone(&chunk));
     }
@@ -156,7 +169,7 @@ fn publish(streams: &Streams, data: &[u8]) {
 
 /// Writes `chunk` to every stream of one shard: one non-blocking write a socket that keeps up. A stream whose
 /// client has gone is dropped from the list.
-fn write_shard(streams: &Streams, shard: usize, chunk: &Arc<[u8]>) {
+fn write_shard(streams: &Streams, shard: usize, chunk: &Chunk) {
     let mut sockets = streams.shards[shard].0.lock().unwrap_or_else(PoisonError::into_inner);
     sockets.retain_mut(|socket| match socket {
         Socket::Ready(stream) => {
@@ -174,7 +187,7 @@ fn write_shard(streams: &Streams, shard: usize, chunk: &Arc<[u8]>) {
 }
 
 /// Hands `stream` to a task that writes the rest of `first` and then whatever its queue brings, in order.
-fn fall_behind(streams: &Streams, stream: Arc<TcpStream>, first: (Arc<[u8]>, usize)) -> Socket {
+fn fall_behind(streams: &Streams, stream: Arc<TcpStream>, first: (Chunk, usize)) -> Socket {
     let count = streams.behind.fetch_add(1, Ordering::Relaxed) + 1;
     eprintln!("load serve floor: a stream fell behind ({count} so far)");
     let (queue, mut chunks) = mpsc::unbounded_channel();

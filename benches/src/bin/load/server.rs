@@ -210,7 +210,7 @@ fn fail(message: &str) -> ExitCode {
 
 async fn serve(kind: Kind, settings: Settings, redis: Option<String>) -> io::Result<()> {
     // Built before the port is told, so that a `redis` server that cannot start fails plainly.
-    let app = if kind == Kind::Floor { None } else { Some(app(kind, settings, redis)?) };
+    let app = app(kind, settings, redis)?;
     let socket = TcpSocket::new_v4()?;
     socket.bind(SocketAddr::from((Ipv4Addr::LOCALHOST, 0)))?;
     // A backlog well above tokio's default of 1,024, so that a burst of connects is not dropped and retried.
@@ -239,8 +239,9 @@ async fn serve(kind: Kind, settings: Settings, redis: Option<String>) -> io::Res
     }
 }
 
-fn app(kind: Kind, settings: Settings, redis: Option<String>) -> io::Result<Router> {
-    Ok(match kind {
+/// The kind's router; `None` for `floor`, which serves without one.
+fn app(kind: Kind, settings: Settings, redis: Option<String>) -> io::Result<Option<Router>> {
+    Ok(Some(match kind {
         Kind::Bare => Router::new()
             .route("/events", get(bare_events))
             .route("/publish", post(|| async { StatusCode::NO_CONTENT })),
@@ -253,12 +254,12 @@ fn app(kind: Kind, settings: Settings, redis: Option<String>) -> io::Result<Rout
             .route("/events", get(ours_events))
             .route("/publish", post(ours_publish))
             .with_state(Ours { broadcaster: Broadcaster::new(), config: body_config(settings) }),
-        Kind::Floor => return Err(io::Error::other("the floor kind has no router")),
+        Kind::Floor => return Ok(None),
         Kind::Redis => {
             let url = redis.ok_or_else(|| io::Error::other("the redis kind needs --redis URL"))?;
             redis_app(&url, body_config(settings))?
         }
-    })
+    }))
 }
 
 /// The bodies' options of `ours` and `redis`.
