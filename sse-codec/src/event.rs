@@ -44,6 +44,7 @@ macro_rules! value_accessors {
 
             /// The raw bytes.
             #[must_use]
+            #[inline]
             pub fn as_bytes(&self) -> &[u8] {
                 &self.0
             }
@@ -53,6 +54,7 @@ macro_rules! value_accessors {
             /// # Errors
             ///
             /// When the bytes are not valid UTF-8.
+            #[inline]
             pub fn to_str(&self) -> Result<&str, Utf8Error> {
                 crate::text::value_to_str(self.as_bytes())
             }
@@ -391,6 +393,7 @@ impl Event {
     /// # Errors
     ///
     /// When the data is not valid UTF-8.
+    #[inline]
     pub fn data_str(&self) -> Result<&str, Utf8Error> {
         crate::text::to_str(&self.data)
     }
