@@ -15,7 +15,9 @@ use sse_codec_benches::adapters::ADAPTERS;
 use sse_codec_benches::encode::{self, Output};
 use sse_codec_benches::peers::PEERS;
 use sse_codec_benches::strings::{self, STRING_ENCODERS};
-use sse_codec_benches::{APPENDED, CORPUS_LEN, Decode, OURS, READINGS, Reading, decode, decode_appended, llm, split};
+use sse_codec_benches::{
+    APPENDED, CORPUS_LEN, Decode, LENT, OURS, READINGS, Reading, decode, decode_appended, decode_lent, llm, split,
+};
 
 /// The system allocator, counting calls and bytes.
 struct Counting;
@@ -87,7 +89,7 @@ fn table(input: &Bytes, chunks: &[Bytes], mode: &str, reading: Reading) {
     );
     println!("| decoder | allocations | per event | reallocations | per event | bytes allocated per event |");
     println!("|---|--:|--:|--:|--:|--:|");
-    let ours: [(&str, Decode); 2] = [(OURS, decode), (APPENDED, decode_appended)];
+    let ours: [(&str, Decode); 3] = [(OURS, decode), (APPENDED, decode_appended), (LENT, decode_lent)];
     let all: Vec<(&str, Decode)> =
         ours.into_iter().chain(ADAPTERS.iter().copied()).chain(PEERS.iter().copied()).collect();
     for (name, decoder) in all {

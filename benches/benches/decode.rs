@@ -17,7 +17,9 @@ use sse_codec_benches::adapters::ADAPTERS;
 use sse_codec_benches::gate;
 use sse_codec_benches::peers::PEERS;
 use sse_codec_benches::results::{DECODE_LIMIT, Id};
-use sse_codec_benches::{CHUNKINGS, CORPORA, CORPUS_LEN, OURS, READINGS, Reading, count_line_ends, decode, split};
+use sse_codec_benches::{
+    CHUNKINGS, CORPORA, CORPUS_LEN, Decode, LENT, OURS, READINGS, Reading, count_line_ends, decode, decode_lent, split,
+};
 
 use crate::common::{Filter, Notes};
 
@@ -54,9 +56,15 @@ fn bench_corpus(c: &mut Criterion, filter: &Filter, notes: &mut Notes, corpus: &
     for &(chunking, size) in CHUNKINGS {
         let chunks = split(input, size);
         // Each pass gets chunks of its own, made outside the timing (see `Decode`).
-        group.bench_with_input(BenchmarkId::new(OURS, chunking), &chunks, |b, chunks| {
-            b.iter_batched(|| chunks.clone(), |chunks| decode(black_box(chunks), reading), BatchSize::PerIteration);
-        });
+        for (ours, ours_decode) in [(OURS, decode as Decode), (LENT, decode_lent)] {
+            group.bench_with_input(BenchmarkId::new(ours, chunking), &chunks, |b, chunks| {
+                b.iter_batched(
+                    || chunks.clone(),
+                    |chunks| ours_decode(black_box(chunks), reading),
+                    BatchSize::PerIteration,
+                );
+            });
+        }
         // Our adapters, then the peers: each through the same gate.
         for &(peer, peer_decode) in ADAPTERS.iter().chain(PEERS) {
             let id = Id::new(&name, peer, Some(chunking));

@@ -1,6 +1,7 @@
 //! Arbitrary bytes in arbitrary chunks under arbitrary limits: never a panic, the buffer within the limits
 //! between calls (which the reference's decoding loop checks), and the same frames and errors as one chunk,
-//! whether the chunks are appended to a buffer or read in place.
+//! whether the chunks are appended to a buffer or read in place, and whether the frames are handed out or
+//! lent (`decode_ref`, alone or in turn with `decode`).
 
 #![no_main]
 
@@ -21,4 +22,8 @@ fuzz_target!(|case: Chunked| {
     let mut decoder = Decoder::with_limits(limits).read_in_place_from(usize::from(case.in_place_from));
     let in_place = decode_fed(&mut decoder, &case.input, &case.cuts(), Feed::Chunks);
     assert_eq!(whole, in_place, "reading the chunks in place changed the result");
+    let lent = decode_fed(&mut Decoder::with_limits(limits), &case.input, &case.cuts(), Feed::Lent);
+    assert_eq!(whole, lent, "lending the frames changed the result");
+    let mixed = decode_fed(&mut Decoder::with_limits(limits), &case.input, &case.cuts(), Feed::Mixed);
+    assert_eq!(whole, mixed, "lending every other frame changed the result");
 });

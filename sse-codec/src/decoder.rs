@@ -23,6 +23,7 @@ use bytes::{Buf, Bytes, BytesMut};
 use crate::error::DecodeError;
 use crate::event::{Event, EventId, EventType, Frame};
 use crate::field::{Field, is_valid_id, parse_retry};
+use crate::frame_ref::{EventView, FrameRef};
 use crate::input::Input;
 use crate::line::{LineReader, find_line_end};
 
@@ -112,13 +113,32 @@ impl DataLines {
             block.advance(first.start);
             return Some(block);
         }
-        let mut joined = Vec::with_capacity(self.joined_len);
+        let mut joined = Vec::new();
+        self.join(first, &block, &mut joined);
+        Some(Bytes::from(joined))
+    }
+
+    /// The joined data for [`Decoder::decode_ref`]: where the single line lies in `block`, or `None` when
+    /// there are several, which are copied into `joined` instead (an empty `Option` when there is no data).
+    #[inline(always)]
+    fn lend(&mut self, block: &[u8], joined: &mut Vec<u8>) -> Option<Option<Range<usize>>> {
+        let first = self.first.take()?;
+        if self.more.is_empty() {
+            return Some(Some(first));
+        }
+        joined.clear();
+        self.join(first, block, joined);
+        Some(None)
+    }
+
+    /// Appends the lines to `joined`, with an LF between each two, growing it at most once.
+    fn join(&mut self, first: Range<usize>, block: &[u8], joined: &mut Vec<u8>) {
+        joined.reserve_exact(self.joined_len);
         joined.extend_from_slice(&block[first]);
         for range in self.more.drain(..) {
             joined.push(b'\n');
             joined.extend_from_slice(&block[range]);
         }
-        Some(Bytes::from(joined))
     }
 
     fn clear(&mut self) {
@@ -244,6 +264,12 @@ pub struct Decoder {
     /// (as long as can be).
     last_block_len: usize,
     last_event_id: Option<EventId>,
+    /// How many bytes at the front of the caller's buffer belong to the frame [`Decoder::decode_ref`] lent
+    /// last: they are dropped on the next call, once the frame's borrow has ended.
+    lent: usize,
+    /// The joined data of the last multi-line event [`Decoder::decode_ref`] lent, in a buffer kept across
+    /// events so that it allocates only while it grows.
+    joined: Vec<u8>,
 }
 
 impl Default for Decoder {
@@ -274,6 +300,8 @@ impl Decoder {
             chunk_in_buf: 0,
             last_block_len: usize::MAX,
             last_event_id: None,
+            lent: 0,
+            joined: Vec::new(),
         }
     }
 
@@ -338,7 +366,8 @@ impl Decoder {
     /// [`DecodeError`] when a line or an event exceeds the [`Limits`]; see the type's docs for what
     /// happens next.
     pub fn decode(&mut self, buf: &mut BytesMut) -> Result<Option<Frame>, DecodeError> {
-        self.decode_from(buf)
+        self.drop_lent(buf);
+        self.decode_from::<_, Owned>(buf)
     }
 
     /// Decodes the next frame from a stream whose bytes arrive as [`Bytes`] chunks, as the body of a `hyper`
@@ -389,6 +418,7 @@ impl Decoder {
     /// ```
     #[inline]
     pub fn decode_chunk(&mut self, buf: &mut BytesMut, chunk: &mut Bytes) -> Result<Option<Frame>, DecodeError> {
+        self.drop_lent(buf);
         if self.chunk_in_buf == 0 && self.is_copied(buf, chunk) {
             return self.decode_copied(buf, chunk);
         }
@@ -465,13 +495,13 @@ impl Decoder {
     /// [`Decoder::decode`] on a chunk read in place: a function of its own rather than a second copy of the
     /// decoding loop inside `decode_chunk_in_place`, which costs 2 % more instructions on `notify` in one buffer.
     fn decode_in_place(&mut self, chunk: &mut Bytes) -> Result<Option<Frame>, DecodeError> {
-        self.decode_from(chunk)
+        self.decode_from::<_, Owned>(chunk)
     }
 
     /// [`Decoder::decode`] on either kind of [`Input`]. Each of the two callers above is its own copy, as the
     /// single function this was before the second kind of input came.
     #[inline(always)]
-    fn decode_from<I: Input>(&mut self, buf: &mut I) -> Result<Option<Frame>, DecodeError> {
+    fn decode_from<I: Input, O: Output<I>>(&mut self, buf: &mut I) -> Result<Option<O::Frame>, DecodeError> {
         loop {
             // Usually nothing stands between lines, and no error is being recovered from.
             if matches!(self.skipping, Skipping::ToBlankLine { .. }) || !self.lines.is_between_lines() {
@@ -499,17 +529,17 @@ impl Decoder {
             let next_line = self.scanned + end.next_line();
             if content_end == self.line_start {
                 // A blank line. (The event is built here, in the frame returned, rather than passed up.)
-                if let Some(event) = self.dispatch(buf, next_line) {
-                    return Ok(Some(Frame::Event(event)));
+                if let Some(frame) = self.dispatch::<I, O>(buf, next_line) {
+                    return Ok(Some(frame));
                 }
                 continue;
             }
             if self.line_start == 0 {
-                if let Some(event) = self.lone_data_event(buf, content_end, next_line) {
-                    return Ok(Some(Frame::Event(event)));
+                if let Some(frame) = self.lone_data_event::<I, O>(buf, content_end, next_line) {
+                    return Ok(Some(frame));
                 }
             }
-            if let Some(frame) = self.take_line(buf, content_end, next_line)? {
+            if let Some(frame) = self.take_line::<I, O>(buf, content_end, next_line)? {
                 return Ok(Some(frame));
             }
         }
@@ -530,6 +560,76 @@ impl Decoder {
         }
         self.reset(buf);
         Ok(None)
+    }
+
+    /// [`Decoder::decode`], lending the frame instead of handing it out: its parts are borrowed from `buf`
+    /// (and from the decoder, for an ID and the data of a multi-line event), and stay there until the next
+    /// call, which drops them. Nothing is copied but the lines of a multi-line `data` (into a buffer the
+    /// decoder keeps) and a new last event ID (inline up to 38 bytes), and nothing is shared, so no reference
+    /// count is touched: the cheapest way to read a stream whose events are used at once, for instance parsed
+    /// as JSON. [`FrameRef::to_frame`] makes an owned copy of one to keep.
+    ///
+    /// The same buffer rules as for [`Decoder::decode`] hold, and the two can be called in turn on one stream.
+    ///
+    /// # Errors
+    ///
+    /// As [`Decoder::decode`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use bytes::BytesMut;
+    /// use sse_codec::{Decoder, FrameRef};
+    ///
+    /// let mut decoder = Decoder::new();
+    /// let mut buf = BytesMut::new();
+    /// let mut deltas = String::new();
+    /// for chunk in [&b"event: delta\ndata: Hel"[..], b"lo\n\nevent: delta\ndata: !\n\n: ping\n"] {
+    ///     buf.extend_from_slice(chunk);
+    ///     while let Some(frame) = decoder.decode_ref(&mut buf)? {
+    ///         if let FrameRef::Event(event) = frame {
+    ///             assert_eq!(event.event_type(), b"delta");
+    ///             deltas.push_str(event.data_str()?);
+    ///         }
+    ///     }
+    /// }
+    /// assert_eq!(deltas, "Hello!");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn decode_ref<'a>(&'a mut self, buf: &'a mut BytesMut) -> Result<Option<FrameRef<'a>>, DecodeError> {
+        self.drop_lent(buf);
+        let span = self.decode_from::<_, Lent>(buf)?;
+        Ok(span.map(|span| self.lent_frame(buf, span)))
+    }
+
+    /// [`Decoder::decode_eof`], lending each frame as [`Decoder::decode_ref`] does.
+    ///
+    /// # Errors
+    ///
+    /// As [`Decoder::decode`].
+    pub fn decode_ref_eof<'a>(&'a mut self, buf: &'a mut BytesMut) -> Result<Option<FrameRef<'a>>, DecodeError> {
+        self.drop_lent(buf);
+        match self.decode_from::<_, Lent>(buf)? {
+            Some(span) => Ok(Some(self.lent_frame(buf, span))),
+            None => {
+                self.reset(buf);
+                Ok(None)
+            }
+        }
+    }
+
+    /// The frame a [`Span`] says where to find.
+    #[inline(always)]
+    fn lent_frame<'a>(&'a self, buf: &'a [u8], span: Span) -> FrameRef<'a> {
+        match span {
+            Span::Event { event_type, data } => FrameRef::Event(EventView::new(
+                event_type.map_or(EventView::MESSAGE, |range| &buf[range]),
+                data.map_or(&self.joined[..], |range| &buf[range]),
+                self.last_event_id.as_ref(),
+            )),
+            Span::Comment(text) => FrameRef::Comment(&buf[text]),
+            Span::Retry(millis) => FrameRef::Retry(millis),
+        }
     }
 
     /// Drops what `buf` holds without decoding any more of it, and readies the decoder for a new stream, as
@@ -559,11 +659,13 @@ impl Decoder {
         self.offset = 0;
         self.chunk_in_buf = 0;
         self.last_block_len = usize::MAX;
+        self.lent = 0;
     }
 
     /// Removes `count` bytes from the front of `buf`, which holds no pending field.
     fn advance<I: Input>(&mut self, buf: &mut I, count: usize) {
-        debug_assert!(self.pending.is_empty());
+        // Nothing is lent while the decoder works: a call drops what it lent last before it starts.
+        debug_assert!(self.pending.is_empty() && self.lent == 0);
         buf.drop_front(count);
         self.offset += count as u64;
         self.line_start = 0;
@@ -586,7 +688,12 @@ impl Decoder {
     /// `None` (and nothing consumed) for any other line, when the blank line has not arrived yet, or when
     /// a limit is exceeded, which the general path then reports.
     #[inline]
-    fn lone_data_event<I: Input>(&mut self, buf: &mut I, content_end: usize, next_line: usize) -> Option<Event> {
+    fn lone_data_event<I: Input, O: Output<I>>(
+        &mut self,
+        buf: &mut I,
+        content_end: usize,
+        next_line: usize,
+    ) -> Option<O::Frame> {
         debug_assert!(self.pending.is_empty() && self.line_start == 0);
         let blank_line_len = match buf.get(next_line..) {
             Some([b'\n', ..]) => 1,
@@ -601,20 +708,17 @@ impl Decoder {
         // prefix check or without it), `llm` costs 3-6 % more instructions. The reference-model test of lone
         // data lines holds the two together.
         let value_start = if content_end > 5 && buf[5] == b' ' { 6 } else { 5 };
-        let mut data = self.split_off(buf, next_line + blank_line_len);
-        data.truncate(content_end);
-        data.advance(value_start);
-        Some(Event::from_parts(EventType::MESSAGE, data, self.last_event_id.clone()))
+        Some(O::lone_data(self, buf, value_start..content_end, next_line + blank_line_len))
     }
 
     /// Handles the complete, non-blank line `buf[self.line_start..content_end]`, whose line end runs to
     /// `next_line`.
-    fn take_line<I: Input>(
+    fn take_line<I: Input, O: Output<I>>(
         &mut self,
         buf: &mut I,
         content_end: usize,
         next_line: usize,
-    ) -> Result<Option<Frame>, DecodeError> {
+    ) -> Result<Option<O::Frame>, DecodeError> {
         let start = self.line_start;
         let line = &buf[start..content_end];
         let Some(field) = Field::parse(line) else {
@@ -633,20 +737,9 @@ impl Decoder {
             Field::Retry(millis) => {
                 let millis = parse_retry(millis);
                 self.end_line(buf, next_line)?;
-                return Ok(millis.map(Frame::Retry));
+                return Ok(millis.map(O::retry));
             }
-            Field::Comment(_) if self.pending.is_empty() => {
-                let mut line = self.split_off(buf, next_line);
-                line.truncate(value.end);
-                line.advance(value.start);
-                return Ok(Some(Frame::Comment(line)));
-            }
-            // A comment inside an event: its bytes must stay in the buffer with the event's, so it is copied.
-            Field::Comment(text) => {
-                let text = Bytes::copy_from_slice(text);
-                self.end_line(buf, next_line)?;
-                return Ok(Some(Frame::Comment(text)));
-            }
+            Field::Comment(_) => return O::comment(self, buf, value, next_line).map(Some),
             Field::Id(_) | Field::Unknown { .. } => {}
         }
         self.end_line(buf, next_line)?;
@@ -670,21 +763,37 @@ impl Decoder {
 
     /// Ends the pending event at the blank line that runs to `next_line`: updates the last event ID and
     /// returns the event, if it has data.
-    fn dispatch<I: Input>(&mut self, buf: &mut I, next_line: usize) -> Option<Event> {
+    fn dispatch<I: Input, O: Output<I>>(&mut self, buf: &mut I, next_line: usize) -> Option<O::Frame> {
         if self.pending.is_empty() {
             self.advance(buf, next_line);
             return None;
         }
-        let block = self.split_off(buf, next_line);
-        if let Some(id) = self.pending.id.take() {
-            self.last_event_id = Some(EventId::from_line(&block, id));
+        O::event(self, buf, next_line)
+    }
+
+    /// Drops the bytes of the frame [`Decoder::decode_ref`] lent last, now that its borrow has ended.
+    #[inline(always)]
+    fn drop_lent<I: Input>(&mut self, buf: &mut I) {
+        if self.lent > 0 {
+            self.release_lent(buf);
         }
-        let event_type = match self.pending.event_type.take() {
-            Some(range) if !range.is_empty() => EventType::from_line(&block, range),
-            _ => EventType::MESSAGE,
-        };
-        let data = self.pending.data.take(block)?;
-        Some(Event::from_parts(event_type, data, self.last_event_id.clone()))
+    }
+
+    fn release_lent<I: Input>(&mut self, buf: &mut I) {
+        let lent = core::mem::take(&mut self.lent);
+        buf.drop_front(lent);
+        self.offset += lent as u64;
+        self.line_start -= lent;
+        self.scanned -= lent;
+    }
+
+    /// Lends `buf[..end]`, the frame about to be handed out: it stays in `buf` until the next call, and the
+    /// decoder goes on as if it had been taken off.
+    fn lend(&mut self, end: usize) {
+        self.last_block_len = end;
+        self.lent = end;
+        self.line_start = end;
+        self.scanned = end;
     }
 
     /// Checks the unfinished line at the end of `buf` against the line limit. (The event limit is checked
@@ -736,6 +845,133 @@ impl Decoder {
             }
             line_started = false;
         }
+    }
+}
+
+/// How the decoding loop hands a frame out: owned ([`Owned`]) or lent ([`Lent`]). Each method is called where
+/// a frame is complete and takes it off the input.
+trait Output<I: Input> {
+    type Frame;
+
+    /// The commonest event: one `data` line, its value at `data`, the event running to `end`.
+    fn lone_data(decoder: &mut Decoder, buf: &mut I, data: Range<usize>, end: usize) -> Self::Frame;
+
+    /// The pending event (some field is set), ending with the blank line that runs to `end`: updates the last
+    /// event ID and returns the event, if it has data.
+    fn event(decoder: &mut Decoder, buf: &mut I, end: usize) -> Option<Self::Frame>;
+
+    /// A comment line's text at `text`, the line running to `next_line`: alone, or inside the pending event.
+    fn comment(
+        decoder: &mut Decoder,
+        buf: &mut I,
+        text: Range<usize>,
+        next_line: usize,
+    ) -> Result<Self::Frame, DecodeError>;
+
+    /// A valid `retry` field.
+    fn retry(millis: u64) -> Self::Frame;
+}
+
+/// Frames handed out owned, as [`Frame`]s whose bytes share the input.
+struct Owned;
+
+impl<I: Input> Output<I> for Owned {
+    type Frame = Frame;
+
+    #[inline(always)]
+    fn lone_data(decoder: &mut Decoder, buf: &mut I, data: Range<usize>, end: usize) -> Frame {
+        let mut block = decoder.split_off(buf, end);
+        block.truncate(data.end);
+        block.advance(data.start);
+        Frame::Event(Event::from_parts(EventType::MESSAGE, block, decoder.last_event_id.clone()))
+    }
+
+    #[inline(always)]
+    fn event(decoder: &mut Decoder, buf: &mut I, end: usize) -> Option<Frame> {
+        let block = decoder.split_off(buf, end);
+        if let Some(id) = decoder.pending.id.take() {
+            decoder.last_event_id = Some(EventId::from_line(&block, id));
+        }
+        let event_type = match decoder.pending.event_type.take() {
+            Some(range) if !range.is_empty() => EventType::from_line(&block, range),
+            _ => EventType::MESSAGE,
+        };
+        let data = decoder.pending.data.take(block)?;
+        Some(Frame::Event(Event::from_parts(event_type, data, decoder.last_event_id.clone())))
+    }
+
+    fn comment(decoder: &mut Decoder, buf: &mut I, text: Range<usize>, next_line: usize) -> Result<Frame, DecodeError> {
+        if decoder.pending.is_empty() {
+            let mut line = decoder.split_off(buf, next_line);
+            line.truncate(text.end);
+            line.advance(text.start);
+            return Ok(Frame::Comment(line));
+        }
+        // A comment inside an event: its bytes must stay in the buffer with the event's, so it is copied.
+        let text = Bytes::copy_from_slice(&buf[text]);
+        decoder.end_line(buf, next_line)?;
+        Ok(Frame::Comment(text))
+    }
+
+    #[inline(always)]
+    fn retry(millis: u64) -> Frame {
+        Frame::Retry(millis)
+    }
+}
+
+/// Frames lent by [`Decoder::decode_ref`]: left in the caller's buffer until the next call, and handed out as
+/// where they lie ([`Span`]), which `decode_ref` turns into a [`FrameRef`].
+struct Lent;
+
+/// Where a lent frame's parts lie: in the caller's buffer, or (the data of a multi-line event, `None`) in the
+/// decoder's joined data. A type left `None` is `message`.
+enum Span {
+    Event { event_type: Option<Range<usize>>, data: Option<Range<usize>> },
+    Comment(Range<usize>),
+    Retry(u64),
+}
+
+impl Output<BytesMut> for Lent {
+    type Frame = Span;
+
+    #[inline(always)]
+    fn lone_data(decoder: &mut Decoder, _: &mut BytesMut, data: Range<usize>, end: usize) -> Span {
+        decoder.lend(end);
+        Span::Event { event_type: None, data: Some(data) }
+    }
+
+    fn event(decoder: &mut Decoder, buf: &mut BytesMut, end: usize) -> Option<Span> {
+        if let Some(id) = decoder.pending.id.take() {
+            decoder.last_event_id = Some(EventId::copied_from_line(&buf[id]));
+        }
+        let event_type = decoder.pending.event_type.take().filter(|range| !range.is_empty());
+        let Some(data) = decoder.pending.data.lend(buf, &mut decoder.joined) else {
+            // Nothing to hand out, so nothing to lend: the event's lines go at once.
+            decoder.advance(buf, end);
+            return None;
+        };
+        decoder.lend(end);
+        Some(Span::Event { event_type, data })
+    }
+
+    fn comment(
+        decoder: &mut Decoder,
+        buf: &mut BytesMut,
+        text: Range<usize>,
+        next_line: usize,
+    ) -> Result<Span, DecodeError> {
+        // Inside an event the comment stays in the buffer with the event's lines, so it is lent as it lies.
+        if decoder.pending.is_empty() {
+            decoder.lend(next_line);
+        } else {
+            decoder.end_line(buf, next_line)?;
+        }
+        Ok(Span::Comment(text))
+    }
+
+    #[inline(always)]
+    fn retry(millis: u64) -> Span {
+        Span::Retry(millis)
     }
 }
 

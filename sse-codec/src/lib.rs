@@ -63,6 +63,26 @@
 //! # Ok::<(), sse_codec::DecodeError>(())
 //! ```
 //!
+//! # Frames lent instead of handed out
+//!
+//! A caller that uses each event at once and keeps nothing (it parses the data as JSON, say) can have the
+//! frames lent: [`Decoder::decode_ref`] hands out a [`FrameRef`] that borrows from the buffer until the next
+//! call. Nothing is shared, so no reference count is touched, and no [`Event`] is built; only the lines of a
+//! multi-line `data` are copied, into a buffer the decoder keeps.
+//!
+//! ```
+//! use bytes::BytesMut;
+//! use sse_codec::{Decoder, FrameRef};
+//!
+//! let mut decoder = Decoder::new();
+//! let mut buf = BytesMut::from(&b"event: delta\ndata: {\"token\":\"Hi\"}\n\n"[..]);
+//! while let Some(frame) = decoder.decode_ref(&mut buf)? {
+//!     let FrameRef::Event(event) = frame else { continue };
+//!     assert_eq!((event.event_type_str()?, event.data_str()?), ("delta", "{\"token\":\"Hi\"}"));
+//! }
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
 //! A client that resumes after a restart starts from the ID it saved, and sends it as the `Last-Event-ID`
 //! header: `Decoder::new().with_last_event_id(id)` (see [`Decoder::with_last_event_id`]).
 //!
@@ -221,6 +241,8 @@ mod decoder;
 #[cfg(feature = "alloc")]
 mod event;
 #[cfg(feature = "alloc")]
+mod frame_ref;
+#[cfg(feature = "alloc")]
 mod input;
 #[cfg(feature = "alloc")]
 mod text;
@@ -239,3 +261,5 @@ pub use chain::EventBuf;
 pub use decoder::{Decoder, Limits};
 #[cfg(feature = "alloc")]
 pub use event::{Event, EventId, EventType, Frame};
+#[cfg(feature = "alloc")]
+pub use frame_ref::{EventView, FrameRef};

@@ -39,6 +39,16 @@ proptest! {
         prop_assert_eq!(appended, decode_fed(&mut decoder, &input, &cuts, Feed::Chunks));
     }
 
+    /// (a'') Frames lent by `decode_ref`, copied, are the frames `decode` hands out, errors included, and so
+    /// are those of a caller that calls the two in turn.
+    #[test]
+    fn lent_frames_are_the_frames_handed_out(input in strategy::stream(80, 200), cuts in cuts(), small in any::<bool>()) {
+        let limits = if small { Limits::default().max_line_len(12).max_event_len(30) } else { Limits::default() };
+        let owned = decode_chunked(&mut Decoder::with_limits(limits), &input, &cuts);
+        prop_assert_eq!(&owned, &decode_fed(&mut Decoder::with_limits(limits), &input, &cuts, Feed::Lent));
+        prop_assert_eq!(&owned, &decode_fed(&mut Decoder::with_limits(limits), &input, &cuts, Feed::Mixed));
+    }
+
     /// (b) Arbitrary bytes never panic, and the buffer never holds more than the limits allow between calls
     /// (which `decode_fed` checks after every chunk), whether the chunks are appended or read in place.
     #[test]
@@ -54,6 +64,7 @@ proptest! {
         decode_fed(&mut Decoder::with_limits(limits), &input, &cuts, Feed::Appended);
         let mut decoder = Decoder::with_limits(limits).read_in_place_from(in_place_from);
         decode_fed(&mut decoder, &input, &cuts, Feed::Chunks);
+        decode_fed(&mut Decoder::with_limits(limits), &input, &cuts, Feed::Lent);
     }
 
     /// (c) The decoder agrees with the specification's algorithm, run over the whole stream as text.

@@ -37,8 +37,8 @@ use sse_codec_benches::peers::{ENCODERS, PEERS};
 use sse_codec_benches::results::{DECODE_LIMIT, ENCODE_LIMIT};
 use sse_codec_benches::strings;
 use sse_codec_benches::{
-    APPENDED, CORPORA, CORPUS_LEN, Decode, OURS, Reading, chunking, count_line_ends, decode, decode_appended, floor,
-    reading, split,
+    APPENDED, CORPORA, CORPUS_LEN, Decode, LENT, OURS, Reading, chunking, count_line_ends, decode, decode_appended,
+    decode_lent, floor, reading, split,
 };
 
 /// The name of the floor in the table.
@@ -96,6 +96,7 @@ fn compare_decoders(input: &Bytes, chunk: Option<usize>, rounds: usize, reading:
     let mut contestants = vec![
         Contestant { name: OURS, pass: Box::new(|| timed_decode(decode, &chunks, reading)) },
         Contestant { name: APPENDED, pass: Box::new(|| timed_decode(decode_appended, &chunks, reading)) },
+        Contestant { name: LENT, pass: Box::new(|| timed_decode(decode_lent, &chunks, reading)) },
         Contestant { name: DECODE_LIMIT, pass: Box::new(|| timed(|| count_line_ends(black_box(input)))) },
         Contestant { name: FLOOR, pass: Box::new(|| timed_decode(floor::decode, &chunks, reading)) },
     ];

@@ -36,7 +36,7 @@ use sse_codec_benches::peers::PEERS;
 use sse_codec_benches::results::DECODE_LIMIT;
 use sse_codec_benches::strings;
 use sse_codec_benches::{
-    APPENDED, CORPORA, CORPUS_LEN, OURS, Reading, chunking, count_line_ends, decode, encode, reading, split,
+    APPENDED, CORPORA, CORPUS_LEN, LENT, OURS, Reading, chunking, count_line_ends, decode, encode, reading, split,
 };
 
 const USAGE: &str = "usage: profile CORPUS CHUNK|one-buffer sse-codec|sse-codec-appended|ADAPTER|PEER|memchr2-scan|bytes-floor|encode|strings|strings-owned PASSES [data-len|text]";
@@ -97,6 +97,7 @@ fn run(args: Vec<String>) -> Result<String, String> {
     let decoder = match implementation.as_str() {
         OURS => Some(decode as sse_codec_benches::Decode),
         APPENDED => Some(sse_codec_benches::decode_appended as sse_codec_benches::Decode),
+        LENT => Some(sse_codec_benches::decode_lent as sse_codec_benches::Decode),
         "bytes-floor" => Some(sse_codec_benches::floor::decode as sse_codec_benches::Decode),
         DECODE_LIMIT => None,
         other => Some(ADAPTERS.iter().chain(PEERS).find(|(name, _)| *name == other).ok_or("unknown implementation")?.1),

@@ -6,8 +6,8 @@
 //! ```
 //!
 //! One row per group and parameter (`decode/<corpus>` and its chunking; a group without parameters, such as
-//! `encode/<corpus>`, is one row), one column per implementation: ours (`sse-codec`) first, then our Tokio
-//! adapters over it (not counted among the peers), then every peer found, then the group's physical limit (`memchr2-scan` for decode, `memcpy` for encode; a limit without a
+//! `encode/<corpus>`, is one row), one column per implementation: ours (`sse-codec`) first, then our other
+//! ways in (`sse-codec-lent`, and our Tokio adapters over the core; not counted among the peers), then every peer found, then the group's physical limit (`memchr2-scan` for decode, `memcpy` for encode; a limit without a
 //! parameter serves every row of its group). Each cell is MiB/s of the group's throughput (decode: the input;
 //! encode: our encoding of the events), or why the peer was not timed.
 //!
@@ -23,14 +23,19 @@ use sse_codec_benches::adapters::ADAPTERS;
 use sse_codec_benches::chart::{self, Bar, Panel};
 use sse_codec_benches::peers::{ENCODERS, PEERS};
 use sse_codec_benches::results::{self, Outcome, Record, limit_id};
-use sse_codec_benches::{CHUNKINGS, CORPORA, OURS, encode};
+use sse_codec_benches::{CHUNKINGS, CORPORA, LENT, OURS, encode};
+
+/// Our other ways in, each a column after ours: our lent frames, then our adapters.
+fn own_columns() -> impl Iterator<Item = &'static str> {
+    std::iter::once(LENT).chain(ADAPTERS.iter().map(|&(adapter, _)| adapter))
+}
 
 /// One line of the table: a group at one parameter, with each implementation's outcome.
 struct Row<'a> {
     group: &'a str,
     parameter: Option<&'a str>,
     ours: Option<&'a Outcome>,
-    /// Our adapters over the core, in the order of [`ADAPTERS`]: ours, so not counted among the peers.
+    /// Our other ways in, in the order of [`own_columns`]: ours, so not counted among the peers.
     adapters: Vec<Option<&'a Outcome>>,
     /// In the order of the table's peer columns.
     peers: Vec<Option<&'a Outcome>>,
@@ -143,7 +148,7 @@ fn rows<'a>(records: &'a [Record], peers: &[&str]) -> Vec<Row<'a>> {
                 group,
                 parameter,
                 ours: find(OURS, parameter).map(|r| &r.outcome),
-                adapters: ADAPTERS.iter().map(|(adapter, _)| find(adapter, parameter).map(|r| &r.outcome)).collect(),
+                adapters: own_columns().map(|column| find(column, parameter).map(|r| &r.outcome)).collect(),
                 peers: peers.iter().map(|peer| find(peer, parameter).map(|r| &r.outcome)).collect(),
                 limit: limit.and_then(|id| find(id, parameter).map(|r| (id, &r.outcome))),
             });
@@ -173,14 +178,14 @@ fn cell(outcome: Option<&Outcome>) -> String {
 fn markdown(rows: &[Row<'_>], peers: &[&str]) -> String {
     let mut out = String::new();
     let _ = write!(out, "| group | chunking | **{OURS}** |");
-    for (adapter, _) in ADAPTERS {
-        let _ = write!(out, " {adapter} |");
+    for column in own_columns() {
+        let _ = write!(out, " {column} |");
     }
     for peer in peers {
         let _ = write!(out, " {peer} |");
     }
     out.push_str(" limit | speed-up over fastest peer | share of limit |\n|---|---|--:|");
-    out.push_str(&"--:|".repeat(ADAPTERS.len() + peers.len() + 3));
+    out.push_str(&"--:|".repeat(own_columns().count() + peers.len() + 3));
     out.push('\n');
     for row in rows {
         let _ = write!(out, "| {} | {} | **{}** |", row.group, row.parameter.unwrap_or("–"), cell(row.ours));
@@ -269,7 +274,7 @@ fn main() -> ExitCode {
     let mut peers: Vec<&str> = records
         .iter()
         .filter(|r| r.id.function != OURS && Some(r.id.function.as_str()) != limit_id(&r.id.group))
-        .filter(|r| ADAPTERS.iter().all(|(adapter, _)| r.id.function != *adapter))
+        .filter(|r| own_columns().all(|column| r.id.function != column))
         .map(|r| r.id.function.as_str())
         .collect::<BTreeSet<_>>()
         .into_iter()

@@ -117,6 +117,11 @@ pub enum Feed {
     Appended,
     /// Each piece as a `Bytes` chunk, through `Decoder::decode_chunk`.
     Chunks,
+    /// Each piece appended to one `BytesMut`, then `Decoder::decode_ref`, each lent frame copied with
+    /// `FrameRef::to_frame` (and `decode_ref_eof` at the end).
+    Lent,
+    /// As `Lent`, with `Decoder::decode` and `Decoder::decode_ref` called in turn.
+    Mixed,
 }
 
 /// Decodes `input` with `decoder`, fed in pieces cut at `cuts` (offsets, in any order) and appended to one
@@ -156,13 +161,32 @@ pub fn decode_fed(
                 drain_steps(&mut out, || decoder.decode_chunk(&mut buf, &mut chunk));
                 assert!(chunk.is_empty(), "decode_chunk answered None with {} bytes of its chunk left", chunk.len());
             }
+            Feed::Lent => {
+                buf.extend_from_slice(piece);
+                drain_steps(&mut out, || Ok(decoder.decode_ref(&mut buf)?.map(|frame| frame.to_frame())));
+            }
+            Feed::Mixed => {
+                buf.extend_from_slice(piece);
+                let mut lend = from % 2 == 0;
+                drain_steps(&mut out, || {
+                    lend = !lend;
+                    if lend {
+                        Ok(decoder.decode_ref(&mut buf)?.map(|frame| frame.to_frame()))
+                    } else {
+                        decoder.decode(&mut buf)
+                    }
+                });
+            }
         }
         // What `Limits` promises: between calls, at most one event and one unfinished line.
         let limits = decoder.limits();
         let bound = limits.max_line_len.saturating_add(limits.max_event_len);
         assert!(buf.len() <= bound, "the buffer holds {} bytes, more than the limits allow", buf.len());
     }
-    drain_steps(&mut out, || decoder.decode_eof(&mut buf));
+    match feed {
+        Feed::Lent => drain_steps(&mut out, || Ok(decoder.decode_ref_eof(&mut buf)?.map(|frame| frame.to_frame()))),
+        _ => drain_steps(&mut out, || decoder.decode_eof(&mut buf)),
+    }
     assert!(buf.is_empty(), "decode_eof left {} bytes", buf.len());
     out
 }
