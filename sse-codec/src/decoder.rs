@@ -713,6 +713,9 @@ impl Decoder {
 
     /// Handles the complete, non-blank line `buf[self.line_start..content_end]`, whose line end runs to
     /// `next_line`.
+    // Always: the decoding loop exists once for each kind of input and of output, and takes a line on every
+    // turn that does not end an event.
+    #[inline(always)]
     fn take_line<I: Input, O: Output<I>>(
         &mut self,
         buf: &mut I,
@@ -940,9 +943,10 @@ impl Output<BytesMut> for Lent {
         Span::Event { event_type: None, data: Some(data) }
     }
 
+    #[inline(always)]
     fn event(decoder: &mut Decoder, buf: &mut BytesMut, end: usize) -> Option<Span> {
         if let Some(id) = decoder.pending.id.take() {
-            decoder.last_event_id = Some(EventId::copied_from_line(&buf[id]));
+            decoder.last_event_id = Some(EventId::copied_from_line(buf, id));
         }
         let event_type = decoder.pending.event_type.take().filter(|range| !range.is_empty());
         let Some(data) = decoder.pending.data.lend(buf, &mut decoder.joined) else {

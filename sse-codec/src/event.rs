@@ -303,10 +303,11 @@ impl EventId {
         Self(Value::from_slice_of(block, range))
     }
 
-    /// A copy of `value`, which the decoder took from one line and found free of NUL.
-    pub(crate) fn copied_from_line(value: &[u8]) -> Self {
-        debug_assert!(check_id(value).is_ok());
-        Self(Value::copy_from_slice(value))
+    /// A copy of the value at `range` of `block`, which the decoder took from one line and found free of NUL.
+    #[inline]
+    pub(crate) fn copied_from_line(block: &[u8], range: Range<usize>) -> Self {
+        debug_assert!(check_id(&block[range.clone()]).is_ok());
+        Self(Value::copied_from(block, range))
     }
 }
 

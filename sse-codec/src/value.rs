@@ -77,6 +77,16 @@ impl Value {
         if range.len() > INLINE_CAP {
             return Self::Shared(block.slice(range));
         }
+        Self::copied_from(block, range)
+    }
+
+    /// The value at `range` of `block`, copied: inline when it fits, without allocating; else into a new
+    /// [`Bytes`].
+    #[inline]
+    pub(crate) fn copied_from(block: &[u8], range: Range<usize>) -> Self {
+        if range.len() > INLINE_CAP {
+            return Self::Shared(Bytes::copy_from_slice(&block[range]));
+        }
         // Copying a fixed `INLINE_CAP` bytes takes a few moves where a copy of the value's own length calls
         // `memcpy`; the bytes past the value's end are never read.
         match block.get(range.start..range.start + INLINE_CAP) {
