@@ -166,6 +166,18 @@ impl Pending {
         self.event_type = None;
         self.id = None;
     }
+
+    /// Moves every range `by` bytes towards the front, once as many bytes have been dropped before them.
+    fn shift_down(&mut self, by: usize) {
+        let shift = |range: &mut Range<usize>| *range = range.start - by..range.end - by;
+        self.data
+            .first
+            .iter_mut()
+            .chain(&mut self.data.more)
+            .chain(&mut self.event_type)
+            .chain(&mut self.id)
+            .for_each(shift);
+    }
 }
 
 /// What to do with the bytes in front of the next line end after a limit error.
@@ -264,8 +276,9 @@ pub struct Decoder {
     /// (as long as can be).
     last_block_len: usize,
     last_event_id: Option<EventId>,
-    /// How many bytes at the front of the caller's buffer belong to the frame [`Decoder::decode_ref`] lent
-    /// last: they are dropped on the next call, once the frame's borrow has ended.
+    /// How many bytes at the front of the caller's buffer belong to frames [`Decoder::decode_ref`] has lent:
+    /// the pending event starts after them. They are dropped together when `decode_ref` answers `None`, or
+    /// when another way of decoding is called.
     lent: usize,
     /// The joined data of the last multi-line event [`Decoder::decode_ref`] lent, in a buffer kept across
     /// events so that it allocates only while it grows.
@@ -516,7 +529,7 @@ impl Decoder {
                 if skip > 0 {
                     // A byte order mark, or the LF of a CRLF split across chunks: the end of the line before,
                     // which counts toward the pending event as it would have had it arrived with the CR.
-                    self.end_line(buf, self.line_start + skip)?;
+                    self.end_line::<I, O>(buf, self.line_start + skip)?;
                 }
             }
             let Some(end) = find_line_end(&buf[self.scanned..]) else {
@@ -534,7 +547,7 @@ impl Decoder {
                 }
                 continue;
             }
-            if self.line_start == 0 {
+            if self.line_start == O::event_start(self) {
                 if let Some(frame) = self.lone_data_event::<I, O>(buf, content_end, next_line) {
                     return Ok(Some(frame));
                 }
@@ -563,13 +576,15 @@ impl Decoder {
     }
 
     /// [`Decoder::decode`], lending the frame instead of handing it out: its parts are borrowed from `buf`
-    /// (and from the decoder, for an ID and the data of a multi-line event), and stay there until the next
-    /// call, which drops them. Nothing is copied but the lines of a multi-line `data` (into a buffer the
-    /// decoder keeps) and a new last event ID (inline up to 38 bytes), and nothing is shared, so no reference
-    /// count is touched: the cheapest way to read a stream whose events are used at once, for instance parsed
-    /// as JSON. [`FrameRef::to_frame`] makes an owned copy of one to keep.
+    /// (and from the decoder, for an ID and the data of a multi-line event) until the next call. Nothing is
+    /// copied but the lines of a multi-line `data` (into a buffer the decoder keeps) and a new last event ID
+    /// (inline up to 38 bytes), and nothing is shared, so no reference count is touched: the cheapest way to
+    /// read a stream whose events are used at once, for instance parsed as JSON. [`FrameRef::to_frame`] makes
+    /// an owned copy of one to keep.
     ///
-    /// The same buffer rules as for [`Decoder::decode`] hold, and the two can be called in turn on one stream.
+    /// The bytes of lent frames stay at the front of `buf` until `decode_ref` answers `None`, and are then
+    /// dropped together, so that once it has, `buf` holds what [`Decoder::decode`] would have left: append the
+    /// next bytes then, as with `decode`. The two can be called in turn on one stream.
     ///
     /// # Errors
     ///
@@ -597,9 +612,15 @@ impl Decoder {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn decode_ref<'a>(&'a mut self, buf: &'a mut BytesMut) -> Result<Option<FrameRef<'a>>, DecodeError> {
-        self.drop_lent(buf);
-        let span = self.decode_from::<_, Lent>(buf)?;
-        Ok(span.map(|span| self.lent_frame(buf, span)))
+        // What earlier calls lent stays in `buf` until this one has nothing more to lend: dropping a whole
+        // chunk's frames at once costs less than dropping each.
+        match self.decode_from::<_, Lent>(buf)? {
+            Some(span) => Ok(Some(self.lent_frame(buf, span))),
+            None => {
+                self.drop_lent(buf);
+                Ok(None)
+            }
+        }
     }
 
     /// [`Decoder::decode_eof`], lending each frame as [`Decoder::decode_ref`] does.
@@ -608,7 +629,6 @@ impl Decoder {
     ///
     /// As [`Decoder::decode`].
     pub fn decode_ref_eof<'a>(&'a mut self, buf: &'a mut BytesMut) -> Result<Option<FrameRef<'a>>, DecodeError> {
-        self.drop_lent(buf);
         match self.decode_from::<_, Lent>(buf)? {
             Some(span) => Ok(Some(self.lent_frame(buf, span))),
             None => {
@@ -664,8 +684,8 @@ impl Decoder {
 
     /// Removes `count` bytes from the front of `buf`, which holds no pending field.
     fn advance<I: Input>(&mut self, buf: &mut I, count: usize) {
-        // Nothing is lent while the decoder works: a call drops what it lent last before it starts.
-        debug_assert!(self.pending.is_empty() && self.lent == 0);
+        debug_assert!(self.pending.is_empty() && self.lent <= count);
+        self.lent = 0;
         buf.drop_front(count);
         self.offset += count as u64;
         self.line_start = 0;
@@ -694,20 +714,23 @@ impl Decoder {
         content_end: usize,
         next_line: usize,
     ) -> Option<O::Frame> {
-        debug_assert!(self.pending.is_empty() && self.line_start == 0);
+        let start = O::event_start(self);
+        debug_assert!(self.pending.is_empty() && self.line_start == start);
         let blank_line_len = match buf.get(next_line..) {
             Some([b'\n', ..]) => 1,
             Some([b'\r', b'\n', ..]) => 2,
             _ => return None,
         };
-        if !buf.starts_with(b"data:") || content_end > self.limits.max_line_len || next_line > self.limits.max_event_len
+        if !buf[start..].starts_with(b"data:")
+            || content_end - start > self.limits.max_line_len
+            || next_line - start > self.limits.max_event_len
         {
             return None;
         }
         // `Field::parse`'s rule for a `data:` line, written out: through `Field::parse` (inlined, after the same
         // prefix check or without it), `llm` costs 3-6 % more instructions. The reference-model test of lone
         // data lines holds the two together.
-        let value_start = if content_end > 5 && buf[5] == b' ' { 6 } else { 5 };
+        let value_start = start + if content_end > start + 5 && buf[start + 5] == b' ' { 6 } else { 5 };
         Some(O::lone_data(self, buf, value_start..content_end, next_line + blank_line_len))
     }
 
@@ -739,23 +762,23 @@ impl Decoder {
             Field::Id(id) if is_valid_id(id) => self.pending.id = Some(value),
             Field::Retry(millis) => {
                 let millis = parse_retry(millis);
-                self.end_line(buf, next_line)?;
+                self.end_line::<I, O>(buf, next_line)?;
                 return Ok(millis.map(O::retry));
             }
             Field::Comment(_) => return O::comment(self, buf, value, next_line).map(Some),
             Field::Id(_) | Field::Unknown { .. } => {}
         }
-        self.end_line(buf, next_line)?;
+        self.end_line::<I, O>(buf, next_line)?;
         Ok(None)
     }
 
     /// Moves past a line that has been taken, whose line end runs to `next_line`: out of the buffer when no
     /// event is pending, else into the pending event, which must stay within its limit.
     #[inline(always)]
-    fn end_line<I: Input>(&mut self, buf: &mut I, next_line: usize) -> Result<(), DecodeError> {
+    fn end_line<I: Input, O: Output<I>>(&mut self, buf: &mut I, next_line: usize) -> Result<(), DecodeError> {
         if self.pending.is_empty() {
             self.advance(buf, next_line);
-        } else if next_line > self.limits.max_event_len {
+        } else if next_line - O::event_start(self) > self.limits.max_event_len {
             return Err(self.fail(buf, next_line, false, self.event_too_large()));
         } else {
             self.line_start = next_line;
@@ -774,7 +797,7 @@ impl Decoder {
         O::event(self, buf, next_line)
     }
 
-    /// Drops the bytes of the frame [`Decoder::decode_ref`] lent last, now that its borrow has ended.
+    /// Drops the bytes of the frames [`Decoder::decode_ref`] has lent, whose borrows have ended.
     #[inline(always)]
     fn drop_lent<I: Input>(&mut self, buf: &mut I) {
         if self.lent > 0 {
@@ -788,12 +811,13 @@ impl Decoder {
         self.offset += lent as u64;
         self.line_start -= lent;
         self.scanned -= lent;
+        self.pending.shift_down(lent);
     }
 
-    /// Lends `buf[..end]`, the frame about to be handed out: it stays in `buf` until the next call, and the
-    /// decoder goes on as if it had been taken off.
+    /// Lends `buf[..end]`, the frame about to be handed out: it stays in `buf` until the decoder drops it with
+    /// those lent before, and the decoder goes on after it, as if it had been taken off.
     fn lend(&mut self, end: usize) {
-        self.last_block_len = end;
+        self.last_block_len = end - self.lent;
         self.lent = end;
         self.line_start = end;
         self.scanned = end;
@@ -815,7 +839,7 @@ impl Decoder {
     }
 
     fn event_too_large(&self) -> DecodeError {
-        DecodeError::EventTooLarge { limit: self.limits.max_event_len, offset: self.offset }
+        DecodeError::EventTooLarge { limit: self.limits.max_event_len, offset: self.offset + self.lent as u64 }
     }
 
     /// Drops the pending event and `buf[..end]`, and starts skipping to the next blank line.
@@ -856,6 +880,9 @@ impl Decoder {
 trait Output<I: Input> {
     type Frame;
 
+    /// Where in the buffer the next event starts: after the frames lent and not yet dropped.
+    fn event_start(decoder: &Decoder) -> usize;
+
     /// The commonest event: one `data` line, its value at `data`, the event running to `end`.
     fn lone_data(decoder: &mut Decoder, buf: &mut I, data: Range<usize>, end: usize) -> Self::Frame;
 
@@ -880,6 +907,13 @@ struct Owned;
 
 impl<I: Input> Output<I> for Owned {
     type Frame = Frame;
+
+    /// At the front: what is handed out is taken off the buffer.
+    #[inline(always)]
+    fn event_start(decoder: &Decoder) -> usize {
+        debug_assert_eq!(decoder.lent, 0);
+        0
+    }
 
     #[inline(always)]
     fn lone_data(decoder: &mut Decoder, buf: &mut I, data: Range<usize>, end: usize) -> Frame {
@@ -912,7 +946,7 @@ impl<I: Input> Output<I> for Owned {
         }
         // A comment inside an event: its bytes must stay in the buffer with the event's, so it is copied.
         let text = Bytes::copy_from_slice(&buf[text]);
-        decoder.end_line(buf, next_line)?;
+        decoder.end_line::<I, Self>(buf, next_line)?;
         Ok(Frame::Comment(text))
     }
 
@@ -936,6 +970,11 @@ enum Span {
 
 impl Output<BytesMut> for Lent {
     type Frame = Span;
+
+    #[inline(always)]
+    fn event_start(decoder: &Decoder) -> usize {
+        decoder.lent
+    }
 
     #[inline(always)]
     fn lone_data(decoder: &mut Decoder, _: &mut BytesMut, data: Range<usize>, end: usize) -> Span {
@@ -968,7 +1007,7 @@ impl Output<BytesMut> for Lent {
         if decoder.pending.is_empty() {
             decoder.lend(next_line);
         } else {
-            decoder.end_line(buf, next_line)?;
+            decoder.end_line::<BytesMut, Self>(buf, next_line)?;
         }
         Ok(Span::Comment(text))
     }
