@@ -15,8 +15,9 @@
 //! one the ratios are against), ours building owned events, and every peer, beside the `memcpy` limit.
 //!
 //! Every peer passes the same gate as in the benches first (see [`gate`]); one that fails it is listed with the
-//! reason and not timed. Our decoder runs twice: through `Decoder::decode_chunk` (`sse-codec`, as in the
-//! benches) and fed by appending each chunk to a buffer (`sse-codec-appended`). Beside the limit (the
+//! reason and not timed. Our decoder runs three ways: through `Decoder::decode_chunk` (`sse-codec`, as in the
+//! benches), fed by appending each chunk to a buffer (`sse-codec-appended`), and fed so with its frames lent by
+//! `Decoder::decode_ref` (`sse-codec-lent`, with a speed-up column of its own). Beside the limit (the
 //! `memchr2` scan, the `memcpy`), the table has the floor of our design ([`floor`]): the least work a decoder
 //! handing out shared `Bytes`, or an encoder consuming owned events, must do. When decoding, our Tokio
 //! adapters run too (`sse-codec-tokio-stream`, `sse-codec-tokio-reader`), each with a speed-up column of its
@@ -102,7 +103,7 @@ fn compare_decoders(input: &Bytes, chunk: Option<usize>, rounds: usize, reading:
     ];
     // Our adapters over the core, with speed-up columns of their own: what each costs over the core's loop,
     // and how it stands against each peer.
-    let mut references = vec![(0, "our speed-up")];
+    let mut references = vec![(0, "our speed-up"), (2, "lent's")];
     for &(name, adapter) in ADAPTERS {
         let chunks = &chunks;
         references.push((contestants.len(), if name == STREAM { "stream's" } else { "reader's" }));
