@@ -290,54 +290,37 @@ pub fn frame_data_len(frame: &Frame) -> Option<usize> {
     frame.data_len()
 }
 
-/// Our frames as a user reads them: the type, the ID and the data through the accessors that hand out
-/// validated `&str`s.
-impl Item for Frame {
-    #[inline]
-    fn data_len(&self) -> Option<usize> {
-        match self {
-            Self::Event(event) => Some(event.data().len()),
-            _ => None,
-        }
-    }
+/// Our frames, owned and lent, as a user reads them: the type, the ID and the data through the accessors that
+/// hand out validated `&str`s (`$event_type` reads the type of `$event`).
+macro_rules! our_item {
+    ($frame:ty, $event:ident => $event_type:expr) => {
+        impl Item for $frame {
+            #[inline]
+            fn data_len(&self) -> Option<usize> {
+                match self {
+                    Self::Event($event) => Some($event.data().len()),
+                    _ => None,
+                }
+            }
 
-    #[inline]
-    fn text(&self) -> Option<Result<Text<'_>, String>> {
-        let Self::Event(event) = self else { return None };
-        let text = || {
-            Ok(Text {
-                event_type: event.event_type().to_str()?,
-                id: event.id().map(EventId::to_str).transpose()?,
-                data: event.data_str()?,
-            })
-        };
-        Some(text().map_err(|e: Utf8Error| e.to_string()))
-    }
+            #[inline]
+            fn text(&self) -> Option<Result<Text<'_>, String>> {
+                let Self::Event($event) = self else { return None };
+                let text = || {
+                    Ok(Text {
+                        event_type: $event_type?,
+                        id: $event.id().map(EventId::to_str).transpose()?,
+                        data: $event.data_str()?,
+                    })
+                };
+                Some(text().map_err(|e: Utf8Error| e.to_string()))
+            }
+        }
+    };
 }
 
-/// Our lent frames, read as [`Frame`]s are, through the lent event's own accessors.
-impl Item for FrameRef<'_> {
-    #[inline]
-    fn data_len(&self) -> Option<usize> {
-        match self {
-            Self::Event(event) => Some(event.data().len()),
-            _ => None,
-        }
-    }
-
-    #[inline]
-    fn text(&self) -> Option<Result<Text<'_>, String>> {
-        let Self::Event(event) = self else { return None };
-        let text = || {
-            Ok(Text {
-                event_type: event.event_type_str()?,
-                id: event.id().map(EventId::to_str).transpose()?,
-                data: event.data_str()?,
-            })
-        };
-        Some(text().map_err(|e: Utf8Error| e.to_string()))
-    }
-}
+our_item!(Frame, event => event.event_type().to_str());
+our_item!(FrameRef<'_>, event => event.event_type_str());
 
 /// Decodes `chunks` with a decoder in the shape of `tokio_util::codec::Decoder`, driven as `FramedRead`
 /// drives one: each chunk is appended to one `BytesMut` and `decode(buf, false)` called until it answers

@@ -612,15 +612,7 @@ impl Decoder {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn decode_ref<'a>(&'a mut self, buf: &'a mut BytesMut) -> Result<Option<FrameRef<'a>>, DecodeError> {
-        // What earlier calls lent stays in `buf` until this one has nothing more to lend: dropping a whole
-        // chunk's frames at once costs less than dropping each.
-        match self.decode_from::<_, Lent>(buf)? {
-            Some(span) => Ok(Some(self.lent_frame(buf, span))),
-            None => {
-                self.drop_lent(buf);
-                Ok(None)
-            }
-        }
+        self.lend_next(buf, false)
     }
 
     /// [`Decoder::decode_eof`], lending each frame as [`Decoder::decode_ref`] does.
@@ -629,13 +621,23 @@ impl Decoder {
     ///
     /// As [`Decoder::decode`].
     pub fn decode_ref_eof<'a>(&'a mut self, buf: &'a mut BytesMut) -> Result<Option<FrameRef<'a>>, DecodeError> {
-        match self.decode_from::<_, Lent>(buf)? {
-            Some(span) => Ok(Some(self.lent_frame(buf, span))),
-            None => {
+        self.lend_next(buf, true)
+    }
+
+    /// Lends the next frame; when there is none, drops what was lent (and at the end of the stream, the rest).
+    #[inline(always)]
+    fn lend_next<'a>(&'a mut self, buf: &'a mut BytesMut, at_end: bool) -> Result<Option<FrameRef<'a>>, DecodeError> {
+        // What earlier calls lent stays in `buf` until this one has nothing more to lend: dropping a whole
+        // chunk's frames at once costs less than dropping each.
+        let Some(span) = self.decode_from::<_, Lent>(buf)? else {
+            if at_end {
                 self.reset(buf);
-                Ok(None)
+            } else {
+                self.drop_lent(buf);
             }
-        }
+            return Ok(None);
+        };
+        Ok(Some(self.lent_frame(buf, span)))
     }
 
     /// The frame a [`Span`] says where to find.
