@@ -21,7 +21,7 @@ use core::ops::{Range, RangeInclusive};
 use bytes::{Buf, Bytes, BytesMut};
 
 use crate::error::DecodeError;
-use crate::event::{Event, EventId, EventType, Frame};
+use crate::event::{Event, EventId, EventType, Frame, MESSAGE_TYPE};
 use crate::field::{Field, is_valid_id, parse_retry};
 use crate::frame_ref::{EventView, FrameRef};
 use crate::input::Input;
@@ -645,7 +645,7 @@ impl Decoder {
     fn lent_frame<'a>(&'a self, buf: &'a [u8], span: Span) -> FrameRef<'a> {
         match span {
             Span::Event { event_type, data } => FrameRef::Event(EventView::new(
-                event_type.map_or(EventView::MESSAGE, |range| &buf[range]),
+                event_type.map_or(MESSAGE_TYPE.as_bytes(), |range| &buf[range]),
                 data.map_or(&self.joined[..], |range| &buf[range]),
                 self.last_event_id.as_ref(),
             )),

@@ -163,9 +163,12 @@ pub struct EventType(Value);
 
 value_accessors!(EventType, check_event_type, "event type");
 
+/// The type of an event whose stream names none: the one place the crate spells it.
+pub(crate) const MESSAGE_TYPE: &str = "message";
+
 impl EventType {
     /// `message`, the type of an event that names none.
-    pub const MESSAGE: Self = Self(Value::from_static(b"message"));
+    pub const MESSAGE: Self = Self(Value::from_static(MESSAGE_TYPE.as_bytes()));
 
     /// A validated event type from a value you hand over (a `String`, a `Vec<u8>`, a [`Bytes`], a
     /// `&'static str`). A value of up to 38 bytes is copied inline (a `String` or `Vec<u8>` is then freed); a
@@ -229,7 +232,7 @@ impl EventType {
     #[must_use]
     #[inline]
     pub fn is_message(&self) -> bool {
-        self.0.is_empty() || *self.0 == b"message"[..]
+        self.0.is_empty() || *self.0 == *MESSAGE_TYPE.as_bytes()
     }
 }
 

@@ -5,7 +5,7 @@ use core::str::Utf8Error;
 
 use bytes::Bytes;
 
-use crate::event::{Event, EventId, EventType, Frame};
+use crate::event::{Event, EventId, EventType, Frame, MESSAGE_TYPE};
 
 /// One thing the decoder reports, lent until the next call to the decoder: a [`Frame`] that borrows.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -54,9 +54,6 @@ pub struct EventView<'a> {
 }
 
 impl<'a> EventView<'a> {
-    /// The type of an event whose stream named none.
-    pub(crate) const MESSAGE: &'static [u8] = b"message";
-
     pub(crate) const fn new(event_type: &'a [u8], data: &'a [u8], id: Option<&'a EventId>) -> Self {
         Self { event_type, data, id }
     }
@@ -107,7 +104,7 @@ impl<'a> EventView<'a> {
     /// out, with its bytes copied.
     #[must_use]
     pub fn to_event(&self) -> Event {
-        let event_type = if self.event_type == Self::MESSAGE {
+        let event_type = if self.event_type == MESSAGE_TYPE.as_bytes() {
             EventType::MESSAGE
         } else {
             EventType::copied_from_line(self.event_type)

@@ -3,6 +3,8 @@
 
 use core::str::Utf8Error;
 
+use crate::event::MESSAGE_TYPE;
+
 /// `bytes` as text, if they are valid UTF-8: the one place the text accessors validate.
 ///
 /// Text on the wire is mostly ASCII (JSON escapes what is not), so the bytes are first checked for a byte of
@@ -62,10 +64,7 @@ const HIGH_BITS_128: u128 = u128::from_ne_bytes([0x80; 16]);
 /// a check.
 #[inline]
 pub(crate) fn value_to_str(bytes: &[u8]) -> Result<&str, Utf8Error> {
-    match bytes {
-        b"message" => Ok("message"),
-        other => to_str(other),
-    }
+    if bytes == MESSAGE_TYPE.as_bytes() { Ok(MESSAGE_TYPE) } else { to_str(bytes) }
 }
 
 #[cfg(test)]

@@ -4,12 +4,13 @@
 
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use bytes::{Bytes, BytesMut};
 use sse_codec::{Decoder, Frame};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::oneshot;
+use tokio::sync::{Notify, oneshot};
 use tokio::task::JoinHandle;
 
 /// How the forwarder cuts a connection.
@@ -40,6 +41,8 @@ pub(crate) struct StreamResponse {
 pub(crate) struct Forwarder {
     addr: SocketAddr,
     shared: Arc<Mutex<Shared>>,
+    /// Woken each time the server sends the browser something.
+    sent_down: Arc<Notify>,
     accept: JoinHandle<()>,
 }
 
@@ -67,8 +70,9 @@ impl Forwarder {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let shared = Arc::new(Mutex::new(Shared::default()));
+        let sent_down = Arc::new(Notify::new());
         let accept = tokio::spawn({
-            let shared = shared.clone();
+            let (shared, sent_down) = (shared.clone(), sent_down.clone());
             async move {
                 while let Ok((client, _)) = listener.accept().await {
                     let (cut, cut_rx) = oneshot::channel();
@@ -77,11 +81,11 @@ impl Forwarder {
                         shared.connections.push(Connection { cut: Some(cut), ..Connection::default() });
                         shared.connections.len() - 1
                     };
-                    tokio::spawn(relay(client, target, shared.clone(), index, cut_rx));
+                    tokio::spawn(relay(client, target, shared.clone(), sent_down.clone(), index, cut_rx));
                 }
             }
         });
-        Self { addr, shared, accept }
+        Self { addr, shared, sent_down, accept }
     }
 
     pub(crate) fn addr(&self) -> SocketAddr {
@@ -112,6 +116,29 @@ impl Forwarder {
         let shared = self.shared.lock().unwrap();
         shared.connections.iter().flat_map(|connection| http::responses(&connection.down)).collect()
     }
+
+    /// Waits until the event-stream responses satisfy `done`, looking again each time the server sends the
+    /// browser something, and returns them; panics after `timeout` with `what` and the responses.
+    pub(crate) async fn wait_for_responses(
+        &self,
+        what: &str,
+        timeout: Duration,
+        done: impl Fn(&[StreamResponse]) -> bool,
+    ) -> Vec<StreamResponse> {
+        let deadline = tokio::time::Instant::now() + timeout;
+        loop {
+            // Registered before looking, so that bytes sent in between still wake it.
+            let mut sent = std::pin::pin!(self.sent_down.notified());
+            sent.as_mut().enable();
+            let responses = self.stream_responses();
+            if done(&responses) {
+                return responses;
+            }
+            if tokio::time::timeout_at(deadline, sent).await.is_err() {
+                panic!("waited {timeout:?} for {what}: {responses:?}");
+            }
+        }
+    }
 }
 
 impl Drop for Forwarder {
@@ -126,6 +153,7 @@ async fn relay(
     mut client: TcpStream,
     target: SocketAddr,
     shared: Arc<Mutex<Shared>>,
+    sent_down: Arc<Notify>,
     index: usize,
     mut cut_rx: oneshot::Receiver<Cut>,
 ) {
@@ -153,6 +181,7 @@ async fn relay(
                 let Ok(n @ 1..) = read else { break };
                 let n = if mid_frame { n / 2 } else { n };
                 shared.lock().unwrap().record_down(index, &down[..n]);
+                sent_down.notify_waiters();
                 if client.write_all(&down[..n]).await.is_err() || mid_frame {
                     break;
                 }

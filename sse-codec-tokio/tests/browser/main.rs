@@ -269,19 +269,13 @@ async fn keep_alive(browser: &Session, server: &Server) {
     publish(server.addr, "one").await;
     publish(server.addr, "two").await;
     wait_for_log(browser, "the published events", |log| events(log).len() == 2).await;
-    let deadline = tokio::time::Instant::now() + PATIENCE;
-    loop {
-        let responses = forwarder.stream_responses();
-        let frames = &responses.last().expect("a stream response").frames;
-        let last_event = frames.iter().rposition(|frame| matches!(frame, Frame::Event(_))).expect("events");
-        let comments = frames[last_event..].iter().filter(|frame| matches!(frame, Frame::Comment(_))).count();
-        if comments >= 4 {
-            break;
-        }
-        assert!(tokio::time::Instant::now() < deadline, "no keep-alive comments on idle: {frames:?}");
-        // The interval between two looks at what the real browser's stream has received, up to the deadline.
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    forwarder
+        .wait_for_responses("four keep-alive comments after the last event", PATIENCE, |responses| {
+            let frames = &responses.last().expect("a stream response").frames;
+            let last_event = frames.iter().rposition(|frame| matches!(frame, Frame::Event(_))).expect("events");
+            frames[last_event..].iter().filter(|frame| matches!(frame, Frame::Comment(_))).count() >= 4
+        })
+        .await;
     let log = read_log(browser).await;
     let data: Vec<_> = events(&log).iter().map(|event| (event["type"].clone(), event["data"].clone())).collect();
     assert_eq!(data, [("publish".into(), "one".into()), ("publish".into(), "two".into())]);

@@ -54,19 +54,18 @@ impl Chromedriver {
             .spawn()
             .unwrap_or_else(|err| panic!("cannot start {}: {err}", program.display()));
         let driver = Self { child, url: format!("http://127.0.0.1:{port}"), http: reqwest::Client::new() };
-        let deadline = Instant::now() + Duration::from_secs(20);
-        loop {
+        poll_until(Duration::from_secs(20), async || {
             let status = driver.http.get(format!("{}/status", driver.url)).send().await;
             if let Ok(response) = status {
                 let body: Value = serde_json::from_slice(&response.bytes().await.unwrap()).unwrap();
                 if body["value"]["ready"] == true {
-                    return driver;
+                    return Ok(());
                 }
             }
-            assert!(Instant::now() < deadline, "chromedriver did not get ready in 20 s; see {}", log.display());
-            // The interval between two polls of the real chromedriver, up to the deadline.
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
+            Err(format!("chromedriver is not ready; see {}", log.display()))
+        })
+        .await;
+        driver
     }
 
     /// Opens a headless Chromium with a fresh profile in `profile` (emptied first).
@@ -121,16 +120,11 @@ impl Session {
         script: &str,
         done: impl Fn(&Value) -> bool,
     ) -> Value {
-        let deadline = Instant::now() + timeout;
-        loop {
+        poll_until(timeout, async || {
             let value = self.execute(script).await;
-            if done(&value) {
-                return value;
-            }
-            assert!(Instant::now() < deadline, "waited {timeout:?} for {what}; the page says {value}");
-            // The interval between two polls of the real page, up to the deadline.
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
+            if done(&value) { Ok(value) } else { Err(format!("waiting for {what}, the page says {value}")) }
+        })
+        .await
     }
 
     /// Sets the window's outer size in CSS pixels.
@@ -184,4 +178,18 @@ async fn call(http: &reqwest::Client, method: reqwest::Method, url: &str, body: 
     let mut body: Value = serde_json::from_slice(&response.bytes().await.unwrap()).unwrap();
     assert!(status.is_success(), "WebDriver {url}: {status}: {body}");
     body["value"].take()
+}
+
+/// Calls `attempt` until it succeeds, and returns what it gives; panics with its last error after `timeout`.
+/// Chromedriver and the page have no way to tell the test that something changed, so they are asked again
+/// every 50 ms, up to the deadline.
+async fn poll_until<T>(timeout: Duration, mut attempt: impl AsyncFnMut() -> Result<T, String>) -> T {
+    let deadline = Instant::now() + timeout;
+    loop {
+        match attempt().await {
+            Ok(value) => return value,
+            Err(state) => assert!(Instant::now() < deadline, "gave up after {timeout:?}: {state}"),
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
 }
