@@ -4,9 +4,10 @@
 //! of "Interpreting an event stream" that do not depend on state: which `id` values count, and which `retry`
 //! values count. Every other part of this crate calls these functions instead of restating the rules.
 
-use memchr::{memchr, memchr2};
+use memchr::memchr;
 
 use crate::error::EncodeError;
+use crate::line::find_cr_or_lf;
 
 /// One non-blank line of an event stream, split into its field and value, borrowing from the line.
 ///
@@ -149,8 +150,8 @@ pub(crate) fn check_id(value: &[u8]) -> Result<(), EncodeError> {
 /// events), a first pass looks for any byte below 14, of which CR (13) and LF (10) are two: one compare per
 /// byte, which the compiler turns into two vector instructions per 16 bytes, in blocks of 16 or 64 bytes (the
 /// last overlapping the one before). Text rarely holds the other control bytes below 14 (JSON never does
-/// unescaped), so only a value that does is searched again, exactly, with `memchr2`; so is every longer value.
-/// This costs less than a `memchr2` call and its set-up on short values.
+/// unescaped), so only a value that does is searched again, exactly, with [`find_cr_or_lf`]; so is every longer value.
+/// This costs less than that search's call and set-up on short values.
 #[inline(always)]
 pub(crate) fn has_line_break(bytes: &[u8]) -> bool {
     /// Whether the `N` bytes at `at` hold a byte below 14.
@@ -171,7 +172,7 @@ pub(crate) fn has_line_break(bytes: &[u8]) -> bool {
         64..=1024 => any_control::<64>(bytes),
         _ => true,
     };
-    maybe && memchr2(b'\r', b'\n', bytes).is_some()
+    maybe && find_cr_or_lf(bytes).is_some()
 }
 
 /// [`check_event_type`] as a `const fn`, for values checked at compile time.

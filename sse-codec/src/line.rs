@@ -73,7 +73,7 @@ pub fn find_line_end(input: &[u8]) -> Option<LineEnd> {
     // A blank line (every event ends with one) is found without the call into memchr.
     let content_len = match input.first() {
         Some(b'\n' | b'\r') => 0,
-        _ => memchr2(b'\r', b'\n', input)?,
+        _ => find_cr_or_lf(input)?,
     };
     let terminator = if input[content_len] == b'\n' {
         Terminator::Lf
@@ -85,6 +85,23 @@ pub fn find_line_end(input: &[u8]) -> Option<LineEnd> {
         }
     };
     Some(LineEnd { content_len, terminator })
+}
+
+/// The index of the first CR or LF in `input`: `memchr2(b'\r', b'\n', input)`. Where the standard library
+/// can tell that the CPU has AVX2, memchr's AVX2 searcher is built once, on the first call, and reused: a
+/// call to `memchr2` picks its routine and builds its searcher every time, which on a line of a few hundred
+/// bytes costs about as much as the search.
+#[inline]
+pub(crate) fn find_cr_or_lf(input: &[u8]) -> Option<usize> {
+    #[cfg(all(feature = "std", target_arch = "x86_64"))]
+    {
+        use memchr::arch::x86_64::avx2::memchr::Two;
+        static AVX2: std::sync::OnceLock<Option<Two>> = std::sync::OnceLock::new();
+        if let Some(searcher) = AVX2.get_or_init(|| Two::new(b'\r', b'\n')) {
+            return searcher.find(input);
+        }
+    }
+    memchr2(b'\r', b'\n', input)
 }
 
 /// What [`LineReader::next_line`] found.
@@ -235,6 +252,28 @@ mod tests {
         ];
         for &(input, want) in cases {
             assert_eq!(end(input), want, "input {input:?}");
+        }
+    }
+
+    /// Every length each of memchr's routines reads (byte by byte, 16, 32 and 128 bytes at a time), a CR or LF
+    /// at every position of it (the first of two, when both are placed), or none.
+    #[test]
+    fn finds_cr_or_lf_as_memchr2_does() {
+        let mut buf = [b'a'; 300];
+        for len in 0..buf.len() {
+            let input = &mut buf[..len];
+            assert_eq!(find_cr_or_lf(input), None, "len {len}");
+            for at in 0..len {
+                for byte in [b'\r', b'\n'] {
+                    input[at] = byte;
+                    if at + 7 < len {
+                        input[at + 7] = b'\n';
+                    }
+                    assert_eq!(find_cr_or_lf(input), Some(at), "len {len}, at {at}");
+                    assert_eq!(find_cr_or_lf(input), memchr2(b'\r', b'\n', input));
+                    input.fill(b'a');
+                }
+            }
         }
     }
 
