@@ -453,10 +453,32 @@ impl Decoder {
     #[inline]
     fn decode_copied(&mut self, buf: &mut BytesMut, chunk: &mut Bytes) -> Result<Option<Frame>, DecodeError> {
         if !chunk.is_empty() {
+            self.reserve_block(buf, chunk.len());
             buf.extend_from_slice(chunk);
             chunk.clear();
         }
         self.decode(buf)
+    }
+
+    /// Makes room in `buf` for `more` bytes and, as an event begins, for the rest of one as long as the last,
+    /// at once: an event spread over many chunks then stays where it was first copied, instead of being copied
+    /// again each time `buf` runs out of room behind it. (Before the first event there is no last one to go
+    /// by; no event is longer than the limit allows.)
+    #[inline(always)]
+    fn reserve_block(&self, buf: &mut BytesMut, more: usize) {
+        // Usually there is room, and what `buf` holds is an event under way, with its room made already.
+        if buf.capacity() - buf.len() < more || buf.len() < more {
+            self.reserve_new_block(buf, more);
+        }
+    }
+
+    /// [`Decoder::reserve_block`] once `buf` is short of room, or holds less than a chunk.
+    #[inline(never)]
+    fn reserve_new_block(&self, buf: &mut BytesMut, more: usize) {
+        let block = if self.last_block_len == usize::MAX { 0 } else { self.last_block_len };
+        if buf.capacity() < max(buf.len() + more, block) {
+            buf.reserve(max(more, block.saturating_sub(buf.len())));
+        }
     }
 
     /// [`Decoder::decode_chunk`] for a chunk read in place: apart from the path above, which is inlined into the
@@ -493,6 +515,7 @@ impl Decoder {
                 }
                 // What the chunk leaves unfinished starts at its front, so the offsets noted in it hold in
                 // `buf` too.
+                self.reserve_block(buf, chunk.len());
                 buf.extend_from_slice(chunk);
                 chunk.clear();
                 return Ok(None);

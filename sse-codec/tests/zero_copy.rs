@@ -1,7 +1,8 @@
 //! Zero-copy: single-line data, and event types and IDs too long to be held inline (over 38 bytes), are
 //! slices of the input buffer (read in chunks, of the chunk, unless the event straddles two); shorter types
-//! and IDs are held inline; and decoding a stream of single-line events makes no allocation per event. A counting global allocator sees every allocation of this test
-//! binary, so this file holds a single test.
+//! and IDs are held inline; decoding a stream of single-line events makes no allocation per event; and an
+//! event far longer than a chunk is copied into the buffer that carries it over once. A counting global
+//! allocator sees every allocation of this test binary, so this file holds a single test.
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::ops::Range;
@@ -100,6 +101,27 @@ fn single_line_values_share_the_input_and_events_do_not_allocate() {
         assert!(carried.is_empty());
     });
     check(&events, &range, long, |i| !straddles(i));
+
+    // Events far longer than a chunk, each dropped once read, as a server's handler drops what it has
+    // forwarded: once one has been read, the buffer that carries the next over makes room for all of one as
+    // long with the first chunk it copies, so an event is copied into it once, not again each time it runs
+    // out of room.
+    const LONG: usize = 64 << 10;
+    let event = format!("data: {}\n\n", "x".repeat(LONG));
+    let input = Bytes::from(event.repeat(20));
+    let (mut decoder, mut carried, mut count) = (Decoder::new(), BytesMut::new(), 0);
+    for at in (0..input.len()).step_by(SEGMENT) {
+        let mut chunk = input.slice(at..input.len().min(at + SEGMENT));
+        let before = count;
+        while let Some(frame) = decoder.decode_chunk(&mut carried, &mut chunk).unwrap() {
+            assert!(matches!(frame, Frame::Event(event) if event.data().len() == LONG));
+            count += 1;
+        }
+        if count > 0 && count == before {
+            assert!(carried.capacity() >= event.len(), "room for {} bytes in event {}", carried.capacity(), count + 1);
+        }
+    }
+    assert_eq!(count, 20);
 }
 
 /// The frames `decode` pushes, which must all be events and must allocate at most `allowed` times. (Splitting
