@@ -7,7 +7,7 @@
 //! cargo run --release -p sse-codec-benches --example send_compare -- idle BODIES
 //! ```
 //!
-//! `compare` times one pass of each path per round, in an order that rotates from round to round, and gives
+//! `compare` times one pass of each path per round, in an order drawn afresh for each round, and gives
 //! each path's time over the core loop's as the median of the rounds' own ratios (as the `compare` binary
 //! does for the peers). `profile` runs one path (`none`, `core`, `sink`, `body`, `body-kept`, `axum`) for
 //! `PASSES` passes, for `valgrind --tool=callgrind`: a path's instructions per pass are its run's less a run
@@ -28,6 +28,7 @@ use sse_codec_tokio::EventBody;
 use sse_codec::Event;
 use sse_codec_benches::encode::{self, Output, Prepare, Prepared};
 use sse_codec_benches::peers::ENCODERS;
+use sse_codec_benches::rounds::interleaved;
 use sse_codec_benches::{CORPUS_LEN, llm, notify, sending};
 
 const USAGE: &str =
@@ -106,13 +107,7 @@ fn compare(corpus: &str, rounds: usize) {
     // An output of its own for each path, as in the benches: one path's frames are never dropped in another's.
     let mut outs: Vec<_> = prepared.iter().map(|_| Output::default()).collect();
     let n = prepared.len();
-    let mut times = vec![Vec::with_capacity(rounds); n];
-    for round in 0..rounds {
-        for k in 0..n {
-            let i = (round + k) % n;
-            times[i].push(pass(&prepared[i].1, &mut outs[i]));
-        }
-    }
+    let times = interleaved(n, rounds, |i| pass(&prepared[i].1, &mut outs[i]));
     println!("{corpus}: {rounds} rounds, {bytes} bytes, {} events", events.len());
     println!("{:<10} {:>12} {:>14}", "path", "median MiB/s", "time / core's");
     for (i, (name, _)) in prepared.iter().enumerate() {

@@ -19,6 +19,7 @@ pub mod floor;
 pub mod gate;
 pub mod peers;
 pub mod results;
+pub mod rounds;
 pub mod sending;
 pub mod strings;
 

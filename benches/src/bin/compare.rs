@@ -1,5 +1,5 @@
 //! Our speed against every peer's, measured interleaved: each round times one pass of every implementation,
-//! one after the other in an order that rotates from round to round, and our speed-up over a peer is the
+//! one after the other in an order drawn afresh for each round, and our speed-up over a peer is the
 //! median of the rounds' own ratios. On a machine whose speed drifts (a shared virtual machine, say), the
 //! ratio of two passes taken a moment apart holds steady where criterion's groups, which time one
 //! implementation for seconds before the next, can each catch a different phase of the drift. Criterion's
@@ -36,6 +36,7 @@ use sse_codec_benches::encode::{self, Output, Prepared};
 use sse_codec_benches::gate::{self, Verdict};
 use sse_codec_benches::peers::{ENCODERS, PEERS};
 use sse_codec_benches::results::{DECODE_LIMIT, ENCODE_LIMIT};
+use sse_codec_benches::rounds::interleaved;
 use sse_codec_benches::strings;
 use sse_codec_benches::{
     APPENDED, CORPORA, CORPUS_LEN, Decode, LENT, OURS, Reading, chunking, count_line_ends, decode, decode_appended,
@@ -220,13 +221,7 @@ fn report(
     references: &[(usize, &str)],
 ) -> String {
     let n = contestants.len();
-    let mut times = vec![Vec::with_capacity(rounds); n];
-    for round in 0..rounds {
-        for k in 0..n {
-            let i = (round + k) % n;
-            times[i].push((contestants[i].pass)());
-        }
-    }
+    let times = interleaved(n, rounds, |i| (contestants[i].pass)());
     let mib_per_s = |d: &Duration| bytes as f64 / d.as_secs_f64() / f64::from(1 << 20);
     let name_width = contestants.iter().map(|c| c.name.len()).max().unwrap_or(0).max(20);
     let mut out = format!("{rounds} rounds, {bytes} bytes\n");
