@@ -212,7 +212,8 @@
 //!
 //! # Features
 //!
-//! - `std` (default): implies `alloc`; turns on `memchr`'s run-time CPU feature detection.
+//! - `std` (default): implies `alloc`; turns on `memchr`'s run-time CPU feature detection, with which line ends
+//!   are found by its AVX2 searcher, built once, where the CPU has AVX2.
 //! - `alloc`: the [`Decoder`], the owned [`Event`] types on [`bytes::Bytes`], encoding into `BufMut`.
 //!
 //! Without both, the crate is `#![no_std]` without `alloc` and offers [`line`](mod@line), [`field`],
