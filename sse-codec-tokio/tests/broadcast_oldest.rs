@@ -1,6 +1,7 @@
 //! `Broadcaster::subscribe_oldest`: a subscription from the oldest logged event, and that event's ID, so that a
 //! store with more history can replay what comes before it with no gap and no duplicate.
 
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
 use std::time::Duration;
@@ -62,8 +63,13 @@ async fn a_replay_from_a_store_splices_before_it_while_sends_run() {
     const EVENTS: u64 = 3000;
     let broadcaster = Broadcaster::with_config(BroadcastConfig::new().max_events(64));
     let store: Arc<Mutex<Vec<Bytes>>> = Arc::default();
+    // The highest ID the subscriptions have read, and whether the reading is over: the sender keeps within a
+    // log and a half of the reader, so that subscribers come and go while the log turns over, however fast
+    // either side runs.
+    let (read, reading_over) = (Arc::new(AtomicU64::new(0)), Arc::new(AtomicBool::new(false)));
     let sender = {
         let (broadcaster, store) = (broadcaster.clone(), Arc::clone(&store));
+        let (read, reading_over) = (Arc::clone(&read), Arc::clone(&reading_over));
         tokio::task::spawn_blocking(move || {
             for n in 0..EVENTS {
                 // The store has the event before the broadcaster logs it, as a Redis stream would.
@@ -72,10 +78,8 @@ async fn a_replay_from_a_store_splices_before_it_while_sends_run() {
                 store.push(frame);
                 drop(store);
                 broadcaster.send(Event::new(n.to_string())).unwrap();
-                if n % 64 == 0 {
-                    // Pacing only, so that subscribers come and go while the log turns over; no assertion waits
-                    // on it.
-                    std::thread::sleep(Duration::from_micros(200));
+                while n + 1 > read.load(Ordering::Acquire) + 96 && !reading_over.load(Ordering::Acquire) {
+                    std::thread::yield_now();
                 }
             }
         })
@@ -93,6 +97,7 @@ async fn a_replay_from_a_store_splices_before_it_while_sends_run() {
         let deadline = tokio::time::Instant::now() + Duration::from_secs(1);
         while let Ok(Some(frame)) = tokio::time::timeout_at(deadline, subscription.next()).await {
             ids.push(id_of(&frame));
+            read.fetch_max(id_of(&frame), Ordering::Release);
             if ids.len() as u64 == EVENTS || ids.len() > before.len() + 200 {
                 break;
             }
@@ -107,6 +112,7 @@ async fn a_replay_from_a_store_splices_before_it_while_sends_run() {
             break;
         }
     }
+    reading_over.store(true, Ordering::Release);
     sender.await.unwrap();
     assert!(checked > 0);
 }

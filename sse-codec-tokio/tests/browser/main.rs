@@ -351,9 +351,9 @@ async fn read_log(browser: &Session) -> Vec<Value> {
     serde_json::from_value(log).unwrap()
 }
 
-/// Polls the page's log until `done` accepts it.
+/// Reads the page's log until `done` accepts it.
 async fn wait_for_log(browser: &Session, what: &str, done: impl Fn(&[Value]) -> bool) -> Vec<Value> {
-    let log = browser.wait_for(what, PATIENCE, "return window.sseLog || []", |log| done(log.as_array().unwrap())).await;
+    let log = browser.wait_for_log(what, PATIENCE, |log| done(log.as_array().unwrap())).await;
     serde_json::from_value(log).unwrap()
 }
 

@@ -1,6 +1,7 @@
 //! A small WebDriver client: starts Debian's `chromedriver`, opens a headless Chromium session through it, and
 //! speaks the W3C WebDriver protocol (JSON over HTTP on 127.0.0.1) with reqwest.
 
+use std::io::{BufRead, BufReader};
 use std::net::{Ipv4Addr, TcpListener};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -42,30 +43,33 @@ pub(crate) struct Chromedriver {
 }
 
 impl Chromedriver {
-    /// Starts `chromedriver` on a free loopback port and waits until it says it is ready.
+    /// Starts `chromedriver` on a free loopback port and waits until it says it is ready: it prints a line
+    /// saying so once it listens.
     pub(crate) async fn start(program: &Path, log: &Path) -> Self {
         // chromedriver takes a port number, not a listener: find a free one and hand it over.
         let port = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).unwrap().local_addr().unwrap().port();
-        let child = Command::new(program)
+        let mut child = Command::new(program)
             .arg(format!("--port={port}"))
             .arg(format!("--log-path={}", log.display()))
-            .stdout(Stdio::null())
+            .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
             .unwrap_or_else(|err| panic!("cannot start {}: {err}", program.display()));
-        let driver = Self { child, url: format!("http://127.0.0.1:{port}"), http: reqwest::Client::new() };
-        poll_until(Duration::from_secs(20), async || {
-            let status = driver.http.get(format!("{}/status", driver.url)).send().await;
-            if let Ok(response) = status {
-                let body: Value = serde_json::from_slice(&response.bytes().await.unwrap()).unwrap();
-                if body["value"]["ready"] == true {
-                    return Ok(());
-                }
+        let stdout = child.stdout.take().expect("piped stdout");
+        let (ready, started) = tokio::sync::oneshot::channel();
+        std::thread::spawn(move || {
+            let mut lines = BufReader::new(stdout).lines();
+            if lines.any(|line| line.is_ok_and(|line| line.contains("started successfully"))) {
+                let _ = ready.send(());
             }
-            Err(format!("chromedriver is not ready; see {}", log.display()))
-        })
-        .await;
-        driver
+            // Read on until chromedriver exits, so that it never blocks writing to a full pipe.
+            lines.for_each(drop);
+        });
+        let driver = Self { child, url: format!("http://127.0.0.1:{port}"), http: reqwest::Client::new() };
+        match tokio::time::timeout(Duration::from_secs(20), started).await {
+            Ok(Ok(())) => driver,
+            _ => panic!("chromedriver did not say it had started; see {}", log.display()),
+        }
     }
 
     /// Opens a headless Chromium with a fresh profile in `profile` (emptied first).
@@ -111,20 +115,28 @@ impl Session {
         self.post("execute/sync", json!({ "script": script, "args": [] })).await
     }
 
-    /// Polls `script` until `done` accepts its result, and returns that result; panics after `timeout`, naming
-    /// `what` and the last result.
-    pub(crate) async fn wait_for(
-        &self,
-        what: &str,
-        timeout: Duration,
-        script: &str,
-        done: impl Fn(&Value) -> bool,
-    ) -> Value {
-        poll_until(timeout, async || {
-            let value = self.execute(script).await;
-            if done(&value) { Ok(value) } else { Err(format!("waiting for {what}, the page says {value}")) }
-        })
-        .await
+    /// Reads the page's log (`window.sseLog`) until `done` accepts it, and returns it; panics after `timeout`,
+    /// naming `what` and the last log. Between reads the page itself waits for its next entry (a script run
+    /// asynchronously, which returns when the log grows), so nothing is polled.
+    pub(crate) async fn wait_for_log(&self, what: &str, timeout: Duration, done: impl Fn(&Value) -> bool) -> Value {
+        let deadline = Instant::now() + timeout;
+        let mut log = self.execute("return window.sseLog || []").await;
+        while !done(&log) {
+            let left = deadline.saturating_duration_since(Instant::now());
+            let gave_up = || format!("gave up after {timeout:?} waiting for {what}; the page says {log}");
+            assert!(!left.is_zero(), "{}", gave_up());
+            let millis = u64::try_from(left.as_millis()).unwrap_or(u64::MAX);
+            self.post("timeouts", json!({ "script": millis })).await;
+            let seen = log.as_array().map_or(0, Vec::len);
+            let body = json!({ "script": WAIT_FOR_ENTRY, "args": [seen] });
+            match try_call(&self.http, reqwest::Method::POST, &format!("{}/execute/async", self.url), Some(body)).await
+            {
+                Ok(value) => log = value,
+                Err(err) if err.contains("script timeout") => panic!("{}", gave_up()),
+                Err(err) => panic!("{err}"),
+            }
+        }
+        log
     }
 
     /// Sets the window's outer size in CSS pixels.
@@ -167,29 +179,42 @@ impl Drop for Session {
     }
 }
 
+/// The page's side of [`Session::wait_for_log`]: answers with the log once it holds more than `seen`
+/// entries, at once if it already does, else at its next entry.
+const WAIT_FOR_ENTRY: &str = r"
+    const [seen, answer] = [arguments[0], arguments[arguments.length - 1]];
+    const log = window.sseLog;
+    if (!log || log.length > seen) return answer(log || []);
+    const push = log.push;
+    log.push = function (...entries) {
+        log.push = push;
+        const length = push.apply(log, entries);
+        answer(log);
+        return length;
+    };
+";
+
 /// One WebDriver command: its `value`, or a panic with the driver's error.
 async fn call(http: &reqwest::Client, method: reqwest::Method, url: &str, body: Option<Value>) -> Value {
+    try_call(http, method, url, body).await.unwrap_or_else(|err| panic!("{err}"))
+}
+
+/// One WebDriver command: its `value`, or the driver's error.
+async fn try_call(
+    http: &reqwest::Client,
+    method: reqwest::Method,
+    url: &str,
+    body: Option<Value>,
+) -> Result<Value, String> {
     let mut request = http.request(method, url).timeout(Duration::from_secs(60));
     if let Some(body) = body {
         request = request.header("content-type", "application/json").body(body.to_string());
     }
-    let response = request.send().await.unwrap_or_else(|err| panic!("WebDriver {url}: {err}"));
+    let response = request.send().await.map_err(|err| format!("WebDriver {url}: {err}"))?;
     let status = response.status();
     let mut body: Value = serde_json::from_slice(&response.bytes().await.unwrap()).unwrap();
-    assert!(status.is_success(), "WebDriver {url}: {status}: {body}");
-    body["value"].take()
-}
-
-/// Calls `attempt` until it succeeds, and returns what it gives; panics with its last error after `timeout`.
-/// Chromedriver and the page have no way to tell the test that something changed, so they are asked again
-/// every 50 ms, up to the deadline.
-async fn poll_until<T>(timeout: Duration, mut attempt: impl AsyncFnMut() -> Result<T, String>) -> T {
-    let deadline = Instant::now() + timeout;
-    loop {
-        match attempt().await {
-            Ok(value) => return value,
-            Err(state) => assert!(Instant::now() < deadline, "gave up after {timeout:?}: {state}"),
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
+    if !status.is_success() {
+        return Err(format!("WebDriver {url}: {status}: {body}"));
     }
+    Ok(body["value"].take())
 }
