@@ -118,17 +118,17 @@ impl DataLines {
         Some(Bytes::from(joined))
     }
 
-    /// The joined data for [`Decoder::decode_ref`]: where the single line lies in `block`, or `None` when
-    /// there are several, which are copied into `joined` instead (an empty `Option` when there is no data).
+    /// Where the joined data for [`Decoder::decode_ref`] lies: the single line in `block`, or several copied
+    /// into `joined` (`None` when there is no data).
     #[inline(always)]
-    fn lend(&mut self, block: &[u8], joined: &mut Vec<u8>) -> Option<Option<Range<usize>>> {
+    fn lend(&mut self, block: &[u8], joined: &mut Vec<u8>) -> Option<LentData> {
         let first = self.first.take()?;
         if self.more.is_empty() {
-            return Some(Some(first));
+            return Some(LentData::InBuf(first));
         }
         joined.clear();
         self.join(first, block, joined);
-        Some(None)
+        Some(LentData::Joined)
     }
 
     /// Appends the lines to `joined`, with an LF between each two, growing it at most once.
@@ -669,7 +669,10 @@ impl Decoder {
         match span {
             Span::Event { event_type, data } => FrameRef::Event(EventView::new(
                 event_type.map_or(MESSAGE_TYPE.as_bytes(), |range| &buf[range]),
-                data.map_or(&self.joined[..], |range| &buf[range]),
+                match data {
+                    LentData::InBuf(range) => &buf[range],
+                    LentData::Joined => &self.joined,
+                },
                 self.last_event_id.as_ref(),
             )),
             Span::Comment(text) => FrameRef::Comment(&buf[text]),
@@ -985,12 +988,19 @@ impl<I: Input> Output<I> for Owned {
 /// where they lie ([`Span`]), which `decode_ref` turns into a [`FrameRef`].
 struct Lent;
 
-/// Where a lent frame's parts lie: in the caller's buffer, or (the data of a multi-line event, `None`) in the
-/// decoder's joined data. A type left `None` is `message`.
+/// Where a lent frame's parts lie in the caller's buffer. A type left `None` is `message`.
 enum Span {
-    Event { event_type: Option<Range<usize>>, data: Option<Range<usize>> },
+    Event { event_type: Option<Range<usize>>, data: LentData },
     Comment(Range<usize>),
     Retry(u64),
+}
+
+/// Where a lent event's data lies.
+enum LentData {
+    /// In the caller's buffer: a single line.
+    InBuf(Range<usize>),
+    /// In the decoder's `joined`: the lines of a multi-line `data`, joined.
+    Joined,
 }
 
 impl Output<BytesMut> for Lent {
@@ -1004,7 +1014,7 @@ impl Output<BytesMut> for Lent {
     #[inline(always)]
     fn lone_data(decoder: &mut Decoder, _: &mut BytesMut, data: Range<usize>, end: usize) -> Span {
         decoder.lend(end);
-        Span::Event { event_type: None, data: Some(data) }
+        Span::Event { event_type: None, data: LentData::InBuf(data) }
     }
 
     #[inline(always)]

@@ -36,7 +36,7 @@ struct Row<'a> {
     parameter: Option<&'a str>,
     ours: Option<&'a Outcome>,
     /// Our other ways in, in the order of [`own_columns`]: ours, so not counted among the peers.
-    adapters: Vec<Option<&'a Outcome>>,
+    own: Vec<Option<&'a Outcome>>,
     /// In the order of the table's peer columns.
     peers: Vec<Option<&'a Outcome>>,
     limit: Option<(&'static str, &'a Outcome)>,
@@ -148,7 +148,7 @@ fn rows<'a>(records: &'a [Record], peers: &[&str]) -> Vec<Row<'a>> {
                 group,
                 parameter,
                 ours: find(OURS, parameter).map(|r| &r.outcome),
-                adapters: own_columns().map(|column| find(column, parameter).map(|r| &r.outcome)).collect(),
+                own: own_columns().map(|column| find(column, parameter).map(|r| &r.outcome)).collect(),
                 peers: peers.iter().map(|peer| find(peer, parameter).map(|r| &r.outcome)).collect(),
                 limit: limit.and_then(|id| find(id, parameter).map(|r| (id, &r.outcome))),
             });
@@ -189,8 +189,8 @@ fn markdown(rows: &[Row<'_>], peers: &[&str]) -> String {
     out.push('\n');
     for row in rows {
         let _ = write!(out, "| {} | {} | **{}** |", row.group, row.parameter.unwrap_or("–"), cell(row.ours));
-        for adapter in &row.adapters {
-            let _ = write!(out, " {} |", cell(*adapter));
+        for own in &row.own {
+            let _ = write!(out, " {} |", cell(*own));
         }
         for peer in &row.peers {
             let _ = write!(out, " {} |", cell(*peer));
